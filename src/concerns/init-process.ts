@@ -1,0 +1,139 @@
+/**
+ * PID 1 and signals. A process running as PID 1 gets no default signal handlers (SIGTERM is
+ * ignored unless the program installs a handler) and must reap orphaned children. An init such
+ * as dumb-init or tini runs as PID 1, forwards signals and reaps zombies; a shared process
+ * namespace makes the pod's pause container PID 1 instead.
+ */
+import { requireSetting } from './errors';
+
+export type InitKind = 'dumb-init' | 'tini' | 'shared-process-namespace' | 'none';
+
+export class InitProcess {
+  /**
+   * dumb-init as PID 1 (`dumb-init -- <command>`). In its default mode it signals the whole
+   * process group, so even a shell that does not forward SIGTERM has its children stopped.
+   */
+  public static dumbInit(path = '/usr/bin/dumb-init'): InitProcess {
+    return new InitProcess('dumb-init', path, [path, '--']);
+  }
+
+  /** tini as PID 1, with `-g` so signals reach the whole process group like dumb-init's. */
+  public static tini(path = '/usr/bin/tini'): InitProcess {
+    return new InitProcess('tini', path, [path, '-g', '--']);
+  }
+
+  /**
+   * `shareProcessNamespace: true`: the pause container is PID 1 and reaps zombies, and the app
+   * gets default signal handling. Needs nothing in the image; the pod's containers see each
+   * other's processes.
+   */
+  public static sharedProcessNamespace(): InitProcess {
+    return new InitProcess('shared-process-namespace', undefined, []);
+  }
+
+  /** Nothing: the app itself must handle SIGTERM as PID 1 and reap its children. */
+  public static none(): InitProcess {
+    return new InitProcess('none', undefined, []);
+  }
+
+  private constructor(
+    public readonly kind: InitKind,
+    /** Absolute path of the init binary inside the image, when there is one. */
+    public readonly binaryPath: string | undefined,
+    /** What goes in front of the container command. */
+    public readonly commandPrefix: string[],
+  ) {}
+
+  /** Whether signals sent to PID 1 reach every process of the container's process group. */
+  public get signalsProcessGroup(): boolean {
+    return this.kind === 'dumb-init' || this.kind === 'tini';
+  }
+}
+
+/** The default: works with every image because it needs no binary inside it. */
+export const DEFAULT_INIT = InitProcess.sharedProcessNamespace();
+
+export interface EntrypointPlan {
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly shareProcessNamespace: boolean;
+}
+
+/**
+ * Puts the init in front of the container command, after checking that SIGTERM will reach the
+ * app. A wrapping init needs the command: the image's own entrypoint is unknown here.
+ */
+export function planEntrypoint(init: InitProcess, command: string[] | undefined, args: string[] | undefined, field: string): EntrypointPlan {
+  const delivery = analyzeSignalDelivery([...(command ?? []), ...(args ?? [])], init);
+  requireSetting(delivery.reachesApp, `${field}.command`, [...(command ?? []), ...(args ?? [])], delivery.reason, delivery.fix ?? '');
+  if (init.commandPrefix.length > 0) {
+    requireSetting(!!command && command.length > 0, `${field}.command`, command,
+      `is needed to wrap the entrypoint with ${init.kind}: the image's own entrypoint is not known at synth time`,
+      `set command to the image's entrypoint (e.g. ["java", "-jar", "/app.jar"]), or use InitProcess.sharedProcessNamespace() which needs no command`);
+    return { command: [...init.commandPrefix, ...command!], args, shareProcessNamespace: false };
+  }
+  return { command, args, shareProcessNamespace: init.kind === 'shared-process-namespace' };
+}
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh']);
+
+export interface ShellWrapper {
+  readonly shell: string;
+  readonly script: string;
+}
+
+/** Recognises `sh -c 'script'` / `bash -c ...` (also `-ec`, `-xc` and the like). */
+export function findShellWrapper(argv: readonly string[]): ShellWrapper | undefined {
+  if (argv.length < 2) return undefined;
+  const shell = basename(argv[0]);
+  if (!SHELLS.has(shell)) return undefined;
+  const flagIndex = argv.findIndex((a, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(a));
+  if (flagIndex < 0 || flagIndex + 1 >= argv.length) return undefined;
+  return { shell, script: argv[flagIndex + 1] };
+}
+
+export interface SignalDelivery {
+  readonly reachesApp: boolean;
+  readonly reason: string;
+  readonly fix?: string;
+}
+
+/**
+ * Does SIGTERM from the kubelet reach the app? The answer follows what the shutdown drill measured
+ * (docs/shutdown-drill.md): dash (Debian's /bin/sh) stays the parent of the last command and does
+ * not forward signals; bash replaces itself with a lone simple command; `exec` always replaces
+ * the shell; dumb-init and `tini -g` signal the whole process group.
+ */
+export function analyzeSignalDelivery(argv: readonly string[], init: InitProcess): SignalDelivery {
+  const wrapper = findShellWrapper(argv);
+  if (!wrapper) return { reachesApp: true, reason: 'the app is the container process' };
+  if (init.signalsProcessGroup) {
+    return { reachesApp: true, reason: `${init.kind} signals the whole process group, so the shell's children get SIGTERM` };
+  }
+  if (lastCommandIsExec(wrapper.script)) {
+    return { reachesApp: true, reason: 'the script execs the app, which replaces the shell' };
+  }
+  if (wrapper.shell === 'bash' && isLoneSimpleCommand(wrapper.script)) {
+    return { reachesApp: true, reason: 'bash runs a lone simple command in place of itself' };
+  }
+  return {
+    reachesApp: false,
+    reason: `runs the app behind \`${wrapper.shell} -c\` without exec and without an init, so SIGTERM stops at the shell and the app is SIGKILLed when the grace period ends`,
+    fix: `start the last command with exec (e.g. "... && exec my-app"), or use InitProcess.dumbInit() / InitProcess.tini()`,
+  };
+}
+
+function lastCommandIsExec(script: string): boolean {
+  const statements = script.trim().split(/\s*(?:;|&&|\|\||\n)\s*/).filter((s) => s.length > 0);
+  const last = statements[statements.length - 1] ?? '';
+  // A backgrounded or piped exec does not replace the shell.
+  return /^exec\s+\S/.test(last) && !/[|&]/.test(last);
+}
+
+function isLoneSimpleCommand(script: string): boolean {
+  return !/[;&|\n<>()`]/.test(script.trim()) && script.trim().length > 0;
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,45 @@
+/**
+ * Requests and limits on every container. Requests let the scheduler place pods where they fit
+ * and the HPA compute utilisation; a memory limit equal to the request keeps a pod from being
+ * the first evicted under node memory pressure for using more than it asked for.
+ */
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { requireSetting } from './errors';
+
+export const DEFAULT_RESOURCES = {
+  cpuRequestMillis: 250,
+  cpuLimitMillis: 1000,
+  memoryRequestMebibytes: 256,
+  memoryLimitMebibytes: 256,
+};
+
+/** Fills whatever the user left out with the defaults and checks request <= limit. */
+export function planResources(user: kplus.ContainerResources | undefined, field: string): kplus.ContainerResources {
+  const cpuRequest = user?.cpu?.request ?? kplus.Cpu.millis(DEFAULT_RESOURCES.cpuRequestMillis);
+  const cpuLimit = user?.cpu?.limit ?? maxCpu(cpuRequest, kplus.Cpu.millis(DEFAULT_RESOURCES.cpuLimitMillis));
+  const memoryRequest = user?.memory?.request ?? Size.mebibytes(DEFAULT_RESOURCES.memoryRequestMebibytes);
+  const memoryLimit = user?.memory?.limit ?? maxSize(memoryRequest, Size.mebibytes(DEFAULT_RESOURCES.memoryLimitMebibytes));
+  requireSetting(cpuMillis(cpuRequest) <= cpuMillis(cpuLimit), `${field}.resources.cpu.request`, cpuRequest.amount,
+    `is above the limit (${cpuLimit.amount})`, 'raise the limit or lower the request');
+  requireSetting(memoryRequest.toMebibytes() <= memoryLimit.toMebibytes(), `${field}.resources.memory.request`, `${memoryRequest.toMebibytes()}Mi`,
+    `is above the limit (${memoryLimit.toMebibytes()}Mi)`, 'raise the limit or lower the request');
+  return {
+    cpu: { request: cpuRequest, limit: cpuLimit },
+    memory: { request: memoryRequest, limit: memoryLimit },
+    ...(user?.ephemeralStorage ? { ephemeralStorage: user.ephemeralStorage } : {}),
+  };
+}
+
+export function cpuMillis(cpu: kplus.Cpu): number {
+  const amount = String(cpu.amount);
+  return amount.endsWith('m') ? Number(amount.slice(0, -1)) : Number(amount) * 1000;
+}
+
+function maxCpu(a: kplus.Cpu, b: kplus.Cpu): kplus.Cpu {
+  return cpuMillis(a) >= cpuMillis(b) ? a : b;
+}
+
+function maxSize(a: Size, b: Size): Size {
+  return a.toMebibytes() >= b.toMebibytes() ? a : b;
+}

@@ -1,0 +1,175 @@
+/**
+ * Graceful shutdown. The kubelet starts one clock when a pod is deleted: the preStop hook runs,
+ * then SIGTERM is sent, then SIGKILL when terminationGracePeriodSeconds is over. preStop and the
+ * app's own shutdown therefore share one budget, and the grace period is derived from both.
+ */
+import { Duration } from 'cdk8s';
+import { requireSetting } from './errors';
+
+/** A Kubernetes lifecycle handler (the `lifecycle.preStop` / `postStart` value), as plain data. */
+export interface LifecycleHandlerSpec {
+  readonly exec?: { readonly command: string[] };
+  readonly httpGet?: { readonly path: string; readonly port: number | string; readonly scheme?: string };
+}
+
+/** Seconds of pause before the app is told to stop, so endpoints and load balancers move traffic away. */
+export const DEFAULT_DRAIN_PAUSE = Duration.seconds(5);
+/** Time a typical stateless service needs after SIGTERM to finish in-flight requests. */
+export const DEFAULT_APP_SHUTDOWN = Duration.seconds(20);
+/** Slack on top of preStop + shutdown: signal delivery, slow disks and the kubelet's own timing. */
+export const SHUTDOWN_SAFETY_MARGIN = Duration.seconds(5);
+
+export interface DrainPauseOptions {
+  /** How long to keep serving after the pod left the endpoints. @default 5 seconds */
+  readonly drainPause?: Duration;
+}
+
+export interface NginxQuitOptions extends DrainPauseOptions {
+  /** Where the nginx master writes its PID (nginx-unprivileged images use /tmp/nginx.pid). @default '/var/run/nginx.pid' */
+  readonly pidFile?: string;
+}
+
+export interface HttpGetHookOptions {
+  /** Port of the endpoint (a declared container port). */
+  readonly port: number;
+  /** How long the endpoint takes to answer; counted in the grace period. @default 5 seconds */
+  readonly expectedDuration?: Duration;
+  /** @default 'HTTP' */
+  readonly scheme?: 'HTTP' | 'HTTPS';
+}
+
+/**
+ * A lifecycle hook: what runs in preStop (or postStart), how long it is expected to take before
+ * SIGTERM may be sent, and which binaries it needs inside the image.
+ */
+export class LifecycleHook {
+  /** Keep serving for a short pause, then let the kubelet send SIGTERM. Needs `sleep` in the image. */
+  public static drainPause(options: DrainPauseOptions = {}): LifecycleHook {
+    const pause = wholeSeconds(options.drainPause ?? DEFAULT_DRAIN_PAUSE, 'drainPause');
+    return new LifecycleHook('drain-pause', { exec: { command: ['sleep', String(pause)] } }, pause, ['sleep'],
+      `pause ${pause}s so endpoints and load balancers stop sending traffic`);
+  }
+
+  /**
+   * nginx: pause, then `nginx -s quit` (finish open requests, then exit) and wait until the master
+   * is gone. Without the wait the kubelet would send SIGTERM right away, which makes nginx stop
+   * fast and drop the requests that `quit` was meant to finish.
+   */
+  public static nginx(options: NginxQuitOptions = {}): LifecycleHook {
+    const pause = wholeSeconds(options.drainPause ?? DEFAULT_DRAIN_PAUSE, 'drainPause');
+    const pidFile = options.pidFile ?? '/var/run/nginx.pid';
+    const script = `sleep ${pause}; /usr/sbin/nginx -s quit; while kill -0 "$(cat ${pidFile} 2>/dev/null)" 2>/dev/null; do sleep 1; done`;
+    return new LifecycleHook('nginx', { exec: { command: ['/bin/sh', '-c', script] } }, pause, ['sh', 'sleep', 'cat', 'nginx'],
+      `pause ${pause}s, then nginx -s quit and wait for the master to exit`);
+  }
+
+  /**
+   * JVM: pause, then SIGTERM the java process and wait until it has exited, so shutdown hooks run
+   * to completion inside the grace period.
+   */
+  public static jvm(options: DrainPauseOptions = {}): LifecycleHook {
+    const pause = wholeSeconds(options.drainPause ?? DEFAULT_DRAIN_PAUSE, 'drainPause');
+    const script = `sleep ${pause}; PID=$(pidof java) && kill -TERM $PID && while ps -p $PID >/dev/null; do sleep 1; done`;
+    return new LifecycleHook('jvm', { exec: { command: ['/bin/sh', '-c', script] } }, pause, ['sh', 'sleep', 'pidof', 'ps'],
+      `pause ${pause}s, then SIGTERM java and wait until it exits`);
+  }
+
+  /** Any command, with the time it takes before SIGTERM may follow. */
+  public static command(command: string[], expectedDuration: Duration): LifecycleHook {
+    requireSetting(command.length > 0, 'command', command, 'is empty', 'give the program and its arguments, e.g. ["/app/bin/drain"]');
+    const seconds = wholeSeconds(expectedDuration, 'expectedDuration');
+    return new LifecycleHook('command', { exec: { command } }, seconds, [command[0]], `run ${command.join(' ')}`);
+  }
+
+  /** An HTTP GET to the app itself: needs no binary in the image. */
+  public static httpGet(path: string, options: HttpGetHookOptions): LifecycleHook {
+    requireSetting(path.startsWith('/'), 'httpGet.path', path, 'must start with "/"', `use "/${path}"`);
+    const seconds = wholeSeconds(options.expectedDuration ?? DEFAULT_DRAIN_PAUSE, 'expectedDuration');
+    return new LifecycleHook('http-get', { httpGet: { path, port: options.port, ...(options.scheme ? { scheme: options.scheme } : {}) } },
+      seconds, [], `GET ${path} on port ${options.port}`);
+  }
+
+  /** No hook: for workloads that receive no traffic through a Service. */
+  public static none(): LifecycleHook {
+    return new LifecycleHook('none', undefined, 0, [], 'no preStop hook');
+  }
+
+  private constructor(
+    /** Which preset this is. */
+    public readonly kind: string,
+    /** The lifecycle handler, or undefined for `none()`. */
+    public readonly handler: LifecycleHandlerSpec | undefined,
+    /** Seconds the hook takes before the app is asked to stop. */
+    public readonly seconds: number,
+    /** Binaries the image must provide for the hook to run. */
+    public readonly requiredBinaries: string[],
+    /** One line for humans and for the shutdown budget annotation. */
+    public readonly description: string,
+  ) {}
+}
+
+export interface ShutdownProps {
+  /**
+   * What runs before SIGTERM.
+   * @default LifecycleHook.drainPause() for workloads that serve traffic
+   */
+  readonly preStop?: LifecycleHook;
+  /**
+   * How long the app needs after SIGTERM to finish its work and exit.
+   * @default 20 seconds (stateless); workloads may pass their own default
+   */
+  readonly appShutdown?: Duration;
+  /**
+   * An explicit terminationGracePeriodSeconds. Must cover preStop + appShutdown.
+   * @default preStop + appShutdown + 5 s safety margin
+   */
+  readonly terminationGracePeriod?: Duration;
+}
+
+export interface ShutdownDefaults {
+  readonly preStop: LifecycleHook;
+  readonly appShutdown: Duration;
+}
+
+export interface ShutdownPlan {
+  readonly preStop: LifecycleHook;
+  readonly preStopSeconds: number;
+  readonly appShutdownSeconds: number;
+  readonly marginSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  /** e.g. "grace 30s = preStop 5s + app shutdown 20s + margin 5s" */
+  readonly explanation: string;
+}
+
+/** Derives the grace period from the preStop hook and the app's shutdown time. */
+export function planShutdown(props: ShutdownProps = {}, defaults: ShutdownDefaults): ShutdownPlan {
+  const preStop = props.preStop ?? defaults.preStop;
+  const appShutdownSeconds = wholeSeconds(props.appShutdown ?? defaults.appShutdown, 'shutdown.appShutdown');
+  const needed = preStop.seconds + appShutdownSeconds;
+  if (props.terminationGracePeriod !== undefined) {
+    const explicit = wholeSeconds(props.terminationGracePeriod, 'shutdown.terminationGracePeriod');
+    requireSetting(explicit >= needed, 'shutdown.terminationGracePeriod', `${explicit}s`,
+      `is shorter than preStop (${preStop.seconds}s) + appShutdown (${appShutdownSeconds}s) = ${needed}s, so the kubelet would SIGKILL the app mid-shutdown`,
+      `leave terminationGracePeriod unset to derive ${needed + SHUTDOWN_SAFETY_MARGIN.toSeconds()}s, set it to at least ${needed}s, or shorten preStop/appShutdown`);
+    return {
+      preStop, preStopSeconds: preStop.seconds, appShutdownSeconds, marginSeconds: explicit - needed,
+      terminationGracePeriodSeconds: explicit,
+      explanation: `grace ${explicit}s (explicit) >= preStop ${preStop.seconds}s + app shutdown ${appShutdownSeconds}s`,
+    };
+  }
+  const margin = SHUTDOWN_SAFETY_MARGIN.toSeconds();
+  const grace = needed + margin;
+  return {
+    preStop, preStopSeconds: preStop.seconds, appShutdownSeconds, marginSeconds: margin,
+    terminationGracePeriodSeconds: grace,
+    explanation: `grace ${grace}s = preStop ${preStop.seconds}s + app shutdown ${appShutdownSeconds}s + margin ${margin}s`,
+  };
+}
+
+/** Durations in pod specs are whole seconds; refuse fractions rather than round them silently. */
+export function wholeSeconds(duration: Duration, field: string): number {
+  const ms = duration.toMilliseconds();
+  requireSetting(ms >= 0, field, duration.toHumanString(), 'is negative', 'use a duration of zero or more seconds');
+  requireSetting(ms % 1000 === 0, field, duration.toHumanString(), 'is not a whole number of seconds (Kubernetes counts these in seconds)', `use Duration.seconds(${Math.ceil(ms / 1000)})`);
+  return ms / 1000;
+}

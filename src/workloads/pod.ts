@@ -1,0 +1,178 @@
+/**
+ * The pod template every Resilient* workload shares: containers with resources, probes, lifecycle
+ * hooks, init process and hardening; the grace period; spreading. Each setting is computed by a
+ * pure function in concerns/ and written into the cdk8s-plus object as JSON patches, so the
+ * cdk8s-plus workload stays available to users as the escape hatch.
+ */
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { requireSetting, withConstructPath } from '../concerns/errors';
+import { addFinalJsonPatch } from './final-patch';
+import { DEFAULT_INIT, InitProcess, planEntrypoint, analyzeSignalDelivery } from '../concerns/init-process';
+import { planPlacement, PlacementProps, PlacementPlan } from '../concerns/placement';
+import { DeclaredPort, planProbes, ProbePlan, ProbesProps } from '../concerns/probes';
+import { planResources } from '../concerns/resources';
+import { containerHardening, podHardening } from '../concerns/security';
+import { LifecycleHook, planShutdown, ShutdownDefaults, ShutdownPlan, ShutdownProps } from '../concerns/shutdown';
+
+/** A container as in cdk8s-plus-27, with probes and hooks expressed by this library. */
+export interface ResilientContainerProps extends Omit<kplus.ContainerProps, 'readiness' | 'liveness' | 'startup' | 'lifecycle'> {
+  /**
+   * Readiness, liveness and startup probes.
+   * @default for the main container: TCP probes on its first port (see ProbesProps);
+   * for sidecars: none
+   */
+  readonly probes?: ProbesProps;
+  /**
+   * A sidecar's own preStop hook. The main container's preStop is `shutdown.preStop`.
+   * @default none
+   */
+  readonly preStop?: LifecycleHook;
+  /**
+   * Runs right after the container starts, at the same time as its entrypoint; if it fails the
+   * container is killed, so keep it short and reliable.
+   * @default none
+   */
+  readonly postStart?: LifecycleHook;
+}
+
+/** What every Resilient* workload's pod accepts. */
+export interface ResilientPodProps {
+  /** The main container: it gets the shutdown hook, the init process and default probes. */
+  readonly container: ResilientContainerProps;
+  /** Further containers in the pod. @default none */
+  readonly sidecars?: ResilientContainerProps[];
+  /** Init containers, as in cdk8s-plus-27 (resources and hardening are added). @default none */
+  readonly initContainers?: kplus.ContainerProps[];
+  /**
+   * Who is PID 1 in the main container.
+   * @default InitProcess.sharedProcessNamespace(): needs no binary in the image
+   */
+  readonly init?: InitProcess;
+  /** preStop hook, app shutdown time and the grace period derived from them. */
+  readonly shutdown?: ShutdownProps;
+  /** Spreading over nodes and zones. @default preferred spreading, never blocks scheduling */
+  readonly placement?: PlacementProps;
+  /** @default - the cluster's default priority */
+  readonly priorityClassName?: string;
+}
+
+export interface PodResilienceOptions {
+  readonly shutdownDefaults: ShutdownDefaults;
+  /** Labels that select this workload's pods (spreading counts only these). */
+  readonly selector: Record<string, string>;
+  /** Label that differs between rollout revisions, for topology spread's matchLabelKeys. */
+  readonly revisionLabelKey?: string;
+  /** JSON pointer of the pod spec inside the workload. @default '/spec/template/spec' */
+  readonly podSpecPath?: string;
+  /** Default probes for the main container. @default true */
+  readonly probesByDefault?: boolean;
+  /** Spread pods over nodes and zones. @default true */
+  readonly spread?: boolean;
+}
+
+/** What was decided for the pod, exposed on the constructs and used by the tests. */
+export interface PodPlan {
+  readonly shutdown: ShutdownPlan;
+  readonly probes: ReadonlyArray<ProbePlan | undefined>;
+  readonly placement?: PlacementPlan;
+  readonly init: InitProcess;
+  readonly mainContainer: kplus.Container;
+}
+
+export const SHUTDOWN_BUDGET_ANNOTATION = 'resilient.cdk8s.io/shutdown-budget';
+
+/** Adds the containers to `workload` and patches in every resilience setting. */
+export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPod, props: ResilientPodProps, options: PodResilienceOptions): PodPlan {
+  return withConstructPath(scope, () => {
+    const init = props.init ?? DEFAULT_INIT;
+    const all = [props.container, ...(props.sidecars ?? [])];
+    requireSetting(!(props.container.preStop && props.shutdown?.preStop), 'container.preStop', props.container.preStop?.kind,
+      'is set together with shutdown.preStop', 'set the main container\'s hook in shutdown.preStop only');
+    const shutdown = planShutdown({ ...props.shutdown, preStop: props.shutdown?.preStop ?? props.container.preStop }, options.shutdownDefaults);
+
+    const names = new Set<string>();
+    const containers = all.map((c, index) => {
+      const field = index === 0 ? 'container' : `sidecars[${index - 1}]`;
+      const name = c.name ?? (index === 0 ? 'main' : `sidecar-${index}`);
+      requireSetting(!names.has(name), `${field}.name`, name, 'is used by another container of this pod', 'give each container its own name');
+      names.add(name);
+      const entry = index === 0
+        ? planEntrypoint(init, c.command, c.args, field)
+        : sidecarEntrypoint(c, field);
+      const { probes: _p, preStop: _s, postStart: _ps, ...plain } = c;
+      return workload.addContainer({
+        ...plain,
+        name,
+        command: entry.command,
+        args: entry.args,
+        resources: planResources(c.resources, field),
+      });
+    });
+    for (const [index, initContainer] of (props.initContainers ?? []).entries()) {
+      workload.addInitContainer({ ...initContainer, resources: planResources(initContainer.resources, `initContainers[${index}]`) });
+    }
+
+    const podSpec = options.podSpecPath ?? '/spec/template/spec';
+    const patches: JsonPatch[] = [];
+    const probes = containers.map((container, index) => {
+      const c = all[index];
+      const field = index === 0 ? 'container' : `sidecars[${index - 1}]`;
+      const path = `${podSpec}/containers/${index}`;
+      const declared: DeclaredPort[] = container.ports.map((p) => ({ number: p.number, name: p.name }));
+      const wantsProbes = c.probes !== undefined || (index === 0 && options.probesByDefault !== false);
+      let plan: ProbePlan | undefined;
+      if (wantsProbes) {
+        plan = planProbes(c.probes ?? {}, declared, field);
+        patches.push(JsonPatch.add(`${path}/readinessProbe`, plan.readinessProbe));
+        patches.push(JsonPatch.add(`${path}/livenessProbe`, plan.livenessProbe));
+        patches.push(JsonPatch.add(`${path}/startupProbe`, plan.startupProbe));
+      }
+      const preStop = index === 0 ? shutdown.preStop : c.preStop;
+      if (preStop?.kind === 'http-get') checkHookPort(preStop, declared, `${field}.preStop`);
+      if (c.postStart?.kind === 'http-get') checkHookPort(c.postStart, declared, `${field}.postStart`);
+      const lifecycle = {
+        ...(c.postStart?.handler ? { postStart: c.postStart.handler } : {}),
+        ...(preStop?.handler ? { preStop: preStop.handler } : {}),
+      };
+      if (Object.keys(lifecycle).length > 0) patches.push(JsonPatch.add(`${path}/lifecycle`, lifecycle));
+      const hardening = containerHardening();
+      const userAdds = c.securityContext?.capabilities?.add;
+      patches.push(JsonPatch.add(`${path}/securityContext/capabilities`, { ...(hardening.capabilities as object), ...(userAdds ? { add: userAdds } : {}) }));
+      patches.push(JsonPatch.add(`${path}/securityContext/seccompProfile`, hardening.seccompProfile));
+      return plan;
+    });
+    (props.initContainers ?? []).forEach((_, index) => {
+      const hardening = containerHardening();
+      patches.push(JsonPatch.add(`${podSpec}/initContainers/${index}/securityContext/capabilities`, hardening.capabilities));
+      patches.push(JsonPatch.add(`${podSpec}/initContainers/${index}/securityContext/seccompProfile`, hardening.seccompProfile));
+    });
+
+    patches.push(JsonPatch.add(`${podSpec}/terminationGracePeriodSeconds`, shutdown.terminationGracePeriodSeconds));
+    patches.push(JsonPatch.add(`${podSpec}/securityContext/seccompProfile`, podHardening().seccompProfile));
+    if (init.kind === 'shared-process-namespace') patches.push(JsonPatch.add(`${podSpec}/shareProcessNamespace`, true));
+    if (props.priorityClassName) patches.push(JsonPatch.add(`${podSpec}/priorityClassName`, props.priorityClassName));
+    let placement: PlacementPlan | undefined;
+    if (options.spread !== false) {
+      placement = planPlacement(options.selector, props.placement, options.revisionLabelKey);
+      patches.push(JsonPatch.add(`${podSpec}/topologySpreadConstraints`, placement.topologySpreadConstraints));
+      patches.push(JsonPatch.add(`${podSpec}/affinity`, placement.affinity));
+    }
+    addFinalJsonPatch(ApiObject.of(workload), ...patches);
+    return { shutdown, probes, placement, init, mainContainer: containers[0] };
+  });
+}
+
+function sidecarEntrypoint(c: ResilientContainerProps, field: string) {
+  const argv = [...(c.command ?? []), ...(c.args ?? [])];
+  const delivery = analyzeSignalDelivery(argv, InitProcess.none());
+  requireSetting(delivery.reachesApp, `${field}.command`, argv, delivery.reason, delivery.fix ?? '');
+  return { command: c.command, args: c.args };
+}
+
+function checkHookPort(hook: LifecycleHook, declared: DeclaredPort[], field: string): void {
+  const port = hook.handler?.httpGet?.port;
+  requireSetting(declared.some((p) => p.number === port || p.name === port), `${field}.port`, port,
+    `is not a port the container declares (declared: ${declared.map((p) => p.number).join(', ') || 'none'})`, 'point the hook at a declared port');
+}

@@ -1,0 +1,138 @@
+/**
+ * ResilientDeployment: a stateless service with every setting it needs to stay available through
+ * node drains, rolling updates, zone loss, slow starts and crashes. A composition only: each
+ * decision is made by a module in concerns/.
+ */
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { withConstructPath } from '../concerns/errors';
+import { DisruptionBudgetProps, planDisruptionBudget } from '../concerns/disruption-budget';
+import { planRollout, RolloutPlan, RolloutProps } from '../concerns/rollout';
+import { AutoscalingProps, planScaling, ScalingPlan } from '../concerns/scaling';
+import { DEFAULT_APP_SHUTDOWN, LifecycleHook } from '../concerns/shutdown';
+import { addFinalJsonPatch } from './final-patch';
+import { IdentityProps, labelAll, resolveIdentity } from './identity';
+import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
+import { createService, ServiceOptions } from './service';
+
+export interface ResilientDeploymentProps extends ResilientPodProps, IdentityProps {
+  /**
+   * Fixed replica count. Leave unset with `autoscaling`.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /** Adds a HorizontalPodAutoscaler; spec.replicas is then left to it. @default none */
+  readonly autoscaling?: AutoscalingProps;
+  /** Rolling update settings. @default maxSurge 25%, maxUnavailable 0, minReady 10 s */
+  readonly rollout?: RolloutProps;
+  /**
+   * PodDisruptionBudget, created whenever the workload runs at least 2 pods; `false` skips it.
+   * @default maxUnavailable 1
+   */
+  readonly disruptionBudget?: DisruptionBudgetProps | false;
+  /**
+   * A Service for the main container's ports; `false` skips it.
+   * @default a ClusterIP Service when the main container declares ports
+   */
+  readonly service?: ServiceOptions | false;
+}
+
+export class ResilientDeployment extends Construct {
+  /** The cdk8s-plus Deployment: reach for it for anything this construct does not cover. */
+  public readonly deployment: kplus.Deployment;
+  /** The Deployment's ApiObject, for JSON patches. */
+  public readonly apiObject: ApiObject;
+  public readonly service?: kplus.Service;
+  public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** Labels that select this workload's pods; stable across releases. */
+  public readonly selectorLabels: Record<string, string>;
+  public readonly labels: Record<string, string>;
+  public readonly pod: PodPlan;
+  public readonly scaling: ScalingPlan;
+  public readonly rollout: RolloutPlan;
+  /** Seconds the kubelet waits between delete and SIGKILL. */
+  public readonly terminationGracePeriodSeconds: number;
+
+  constructor(scope: Construct, id: string, props: ResilientDeploymentProps) {
+    super(scope, id);
+    this.scaling = withConstructPath(this, () => planScaling(props.replicas, props.autoscaling));
+    this.rollout = withConstructPath(this, () => planRollout(props.rollout ?? {}, this.scaling.minReplicas));
+
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: props.name ? { name: props.name } : undefined,
+      select: false,
+      replicas: this.scaling.replicas ?? this.scaling.minReplicas,
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: percentOrAbsolute(this.rollout.maxSurge),
+        maxUnavailable: percentOrAbsolute(this.rollout.maxUnavailable),
+      }),
+    });
+    this.apiObject = ApiObject.of(this.deployment);
+    const name = this.deployment.name;
+    const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));
+    this.labels = ids.labels;
+    this.selectorLabels = ids.selector;
+    labelAll(ids.labels, this.deployment.metadata, this.deployment.podMetadata);
+    this.deployment.select(kplus.LabelSelector.of({ labels: ids.selector }));
+
+    this.pod = applyPodResilience(this, this.deployment, props, {
+      shutdownDefaults: { preStop: LifecycleHook.drainPause(), appShutdown: DEFAULT_APP_SHUTDOWN },
+      selector: ids.selector,
+      revisionLabelKey: 'pod-template-hash',
+    });
+    this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
+    this.deployment.podMetadata.addAnnotation(SHUTDOWN_BUDGET_ANNOTATION, this.pod.shutdown.explanation);
+
+    addFinalJsonPatch(this.apiObject,
+      JsonPatch.add('/spec/minReadySeconds', this.rollout.minReadySeconds),
+      JsonPatch.add('/spec/progressDeadlineSeconds', this.rollout.progressDeadlineSeconds),
+      JsonPatch.add('/spec/revisionHistoryLimit', this.rollout.revisionHistoryLimit),
+    );
+    if (this.scaling.replicas === undefined) addFinalJsonPatch(this.apiObject, JsonPatch.remove('/spec/replicas'));
+
+    if (props.service !== false && (props.service !== undefined || this.pod.mainContainer.ports.length > 0)) {
+      this.service = withConstructPath(this, () => createService(this, name, ids.selector, this.pod.mainContainer, ids.labels, props.service || {}));
+    }
+    if (props.disruptionBudget !== false) {
+      const spec = withConstructPath(this, () => planDisruptionBudget(ids.selector, this.scaling.minReplicas, props.disruptionBudget || {}));
+      if (spec) {
+        this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+          metadata: { name, labels: ids.labels },
+          spec: {
+            selector: { matchLabels: spec.selector.matchLabels },
+            unhealthyPodEvictionPolicy: spec.unhealthyPodEvictionPolicy,
+            ...(spec.maxUnavailable !== undefined ? { maxUnavailable: intOrString(spec.maxUnavailable) } : {}),
+            ...(spec.minAvailable !== undefined ? { minAvailable: intOrString(spec.minAvailable) } : {}),
+          },
+        });
+      }
+    }
+    if (this.scaling.autoscaler) {
+      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: { name, labels: ids.labels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          minReplicas: this.scaling.autoscaler.minReplicas,
+          maxReplicas: this.scaling.autoscaler.maxReplicas,
+          metrics: this.scaling.autoscaler.metrics as unknown as k8s.MetricSpecV2[],
+        },
+      });
+    }
+  }
+
+  /** The chart this workload belongs to. */
+  public get chart(): Chart {
+    return Chart.of(this);
+  }
+}
+
+export function percentOrAbsolute(value: number | string): kplus.PercentOrAbsolute {
+  return typeof value === 'number' ? kplus.PercentOrAbsolute.absolute(value) : kplus.PercentOrAbsolute.percent(parseInt(value, 10));
+}
+
+export function intOrString(value: number | string): k8s.IntOrString {
+  return typeof value === 'number' ? k8s.IntOrString.fromNumber(value) : k8s.IntOrString.fromString(value);
+}
