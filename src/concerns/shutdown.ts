@@ -142,34 +142,37 @@ export interface ShutdownPlan {
 }
 
 /** Derives the grace period from the preStop hook and the app's shutdown time. */
-export function planShutdown(props: ShutdownProps = {}, defaults: ShutdownDefaults): ShutdownPlan {
+export function planShutdown(props: ShutdownProps = {}, defaults: ShutdownDefaults, sidecarHooks: LifecycleHook[] = []): ShutdownPlan {
   const preStop = props.preStop ?? defaults.preStop;
   const appShutdownSeconds = wholeSeconds(props.appShutdown ?? defaults.appShutdown, 'shutdown.appShutdown');
-  const needed = preStop.seconds + appShutdownSeconds;
+  // Every container's preStop runs in parallel on the same clock; the longest one counts.
+  const preStopSeconds = Math.max(preStop.seconds, ...sidecarHooks.map((h) => h.seconds));
+  const needed = preStopSeconds + appShutdownSeconds;
   if (props.terminationGracePeriod !== undefined) {
     const explicit = wholeSeconds(props.terminationGracePeriod, 'shutdown.terminationGracePeriod');
     requireSetting(explicit >= needed, 'shutdown.terminationGracePeriod', `${explicit}s`,
-      `is shorter than preStop (${preStop.seconds}s) + appShutdown (${appShutdownSeconds}s) = ${needed}s, so the kubelet would SIGKILL the app mid-shutdown`,
+      `is shorter than preStop (${preStopSeconds}s) + appShutdown (${appShutdownSeconds}s) = ${needed}s, so the kubelet would SIGKILL the app mid-shutdown`,
       `leave terminationGracePeriod unset to derive ${needed + SHUTDOWN_SAFETY_MARGIN.toSeconds()}s, set it to at least ${needed}s, or shorten preStop/appShutdown`);
     return {
-      preStop, preStopSeconds: preStop.seconds, appShutdownSeconds, marginSeconds: explicit - needed,
+      preStop, preStopSeconds, appShutdownSeconds, marginSeconds: explicit - needed,
       terminationGracePeriodSeconds: explicit,
-      explanation: `grace ${explicit}s (explicit) >= preStop ${preStop.seconds}s + app shutdown ${appShutdownSeconds}s`,
+      explanation: `grace ${explicit}s (explicit) >= preStop ${preStopSeconds}s + app shutdown ${appShutdownSeconds}s`,
     };
   }
   const margin = SHUTDOWN_SAFETY_MARGIN.toSeconds();
   const grace = needed + margin;
   return {
-    preStop, preStopSeconds: preStop.seconds, appShutdownSeconds, marginSeconds: margin,
+    preStop, preStopSeconds, appShutdownSeconds, marginSeconds: margin,
     terminationGracePeriodSeconds: grace,
-    explanation: `grace ${grace}s = preStop ${preStop.seconds}s + app shutdown ${appShutdownSeconds}s + margin ${margin}s`,
+    explanation: `grace ${grace}s = preStop ${preStopSeconds}s + app shutdown ${appShutdownSeconds}s + margin ${margin}s`,
   };
 }
 
 /** Durations in pod specs are whole seconds; refuse fractions rather than round them silently. */
 export function wholeSeconds(duration: Duration, field: string): number {
   const ms = duration.toMilliseconds();
-  requireSetting(ms >= 0, field, duration.toHumanString(), 'is negative', 'use a duration of zero or more seconds');
-  requireSetting(ms % 1000 === 0, field, duration.toHumanString(), 'is not a whole number of seconds (Kubernetes counts these in seconds)', `use Duration.seconds(${Math.ceil(ms / 1000)})`);
+  const shown = `${ms / 1000}s`;
+  requireSetting(ms >= 0, field, shown, 'is negative', 'use a duration of zero or more seconds');
+  requireSetting(ms % 1000 === 0, field, shown, 'is not a whole number of seconds (Kubernetes counts these in seconds)', `use Duration.seconds(${Math.ceil(ms / 1000)})`);
   return ms / 1000;
 }

@@ -90,7 +90,8 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPo
     const all = [props.container, ...(props.sidecars ?? [])];
     requireSetting(!(props.container.preStop && props.shutdown?.preStop), 'container.preStop', props.container.preStop?.kind,
       'is set together with shutdown.preStop', 'set the main container\'s hook in shutdown.preStop only');
-    const shutdown = planShutdown({ ...props.shutdown, preStop: props.shutdown?.preStop ?? props.container.preStop }, options.shutdownDefaults);
+    const sidecarHooks = (props.sidecars ?? []).flatMap((c) => (c.preStop ? [c.preStop] : []));
+    const shutdown = planShutdown({ ...props.shutdown, preStop: props.shutdown?.preStop ?? props.container.preStop }, options.shutdownDefaults, sidecarHooks);
 
     const names = new Set<string>();
     const containers = all.map((c, index) => {
@@ -138,7 +139,9 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPo
       };
       if (Object.keys(lifecycle).length > 0) patches.push(JsonPatch.add(`${path}/lifecycle`, lifecycle));
       const hardening = containerHardening();
-      const userAdds = c.securityContext?.capabilities?.add;
+      // cdk8s-plus writes capabilities as CAP_X; Kubernetes (and the restricted Pod Security
+      // Standard, which allows adding only NET_BIND_SERVICE) names them without the prefix.
+      const userAdds = c.securityContext?.capabilities?.add?.map((cap) => String(cap).replace(/^CAP_/, ''));
       patches.push(JsonPatch.add(`${path}/securityContext/capabilities`, { ...(hardening.capabilities as object), ...(userAdds ? { add: userAdds } : {}) }));
       patches.push(JsonPatch.add(`${path}/securityContext/seccompProfile`, hardening.seccompProfile));
       return plan;

@@ -62,7 +62,8 @@ export class ResilientDeployment extends Construct {
     this.rollout = withConstructPath(this, () => planRollout(props.rollout ?? {}, this.scaling.minReplicas));
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
-      metadata: props.name ? { name: props.name } : undefined,
+      // Named after this construct (not its inner 'Deployment' child) so Service DNS names read well.
+      metadata: { name: props.name ?? Chart.of(this).generateObjectName(this) },
       select: false,
       replicas: this.scaling.replicas ?? this.scaling.minReplicas,
       strategy: kplus.DeploymentStrategy.rollingUpdate({
