@@ -1,0 +1,46 @@
+import { analyzeSignalDelivery, findShellWrapper, InitProcess, planEntrypoint } from '../../src';
+
+describe('findShellWrapper', () => {
+  test.each([
+    [['sh', '-c', 'x'], { shell: 'sh', script: 'x' }],
+    [['/bin/bash', '-ec', 'x y'], { shell: 'bash', script: 'x y' }],
+    [['/usr/bin/java', '-jar', 'a.jar'], undefined],
+    [['sh', 'script.sh'], undefined],
+    [['sh', '-c'], undefined],
+  ])('%j', (argv, expected) => {
+    expect(findShellWrapper(argv)).toEqual(expected);
+  });
+});
+
+describe('analyzeSignalDelivery', () => {
+  const none = InitProcess.none();
+  test.each([
+    ['plain binary', ['/app/server'], none, true],
+    ['sh -c lone command (dash keeps the shell as parent)', ['sh', '-c', 'server'], none, false],
+    ['sh -c exec', ['sh', '-c', 'exec server'], none, true],
+    ['sh -c list ending in exec', ['sh', '-c', 'cd /app && exec server --flag'], none, true],
+    ['sh -c list without exec', ['sh', '-c', 'cd /app && server'], none, false],
+    ['sh -c backgrounded exec', ['sh', '-c', 'exec server &'], none, false],
+    ['exec not last', ['sh', '-c', 'exec server; echo done'], none, false],
+    ['bash -c lone command (bash execs it)', ['bash', '-c', 'server --port $PORT'], none, true],
+    ['bash -c list', ['bash', '-c', 'setup; server'], none, false],
+    ['bash -c pipeline', ['bash', '-c', 'server | tee log'], none, false],
+    ['shared process namespace does not make a shell forward', ['sh', '-c', 'server'], InitProcess.sharedProcessNamespace(), false],
+    ['dumb-init signals the process group', ['sh', '-c', 'cd /app && server'], InitProcess.dumbInit(), true],
+    ['tini -g signals the process group', ['sh', '-c', 'cd /app && server'], InitProcess.tini(), true],
+  ])('%s', (_name, argv, init, reaches) => {
+    expect(analyzeSignalDelivery(argv as string[], init as InitProcess).reachesApp).toBe(reaches);
+  });
+});
+
+describe('planEntrypoint', () => {
+  test('prefixes the init and keeps args', () => {
+    expect(planEntrypoint(InitProcess.dumbInit('/bin/dumb-init'), ['app'], ['--x'], 'container')).toEqual({ command: ['/bin/dumb-init', '--', 'app'], args: ['--x'], shareProcessNamespace: false });
+  });
+  test('shared process namespace leaves the command alone', () => {
+    expect(planEntrypoint(InitProcess.sharedProcessNamespace(), undefined, undefined, 'container')).toEqual({ command: undefined, args: undefined, shareProcessNamespace: true });
+  });
+  test('tini without a command is refused', () => {
+    expect(() => planEntrypoint(InitProcess.tini(), undefined, ['--x'], 'container')).toThrow("container.command: (unset) is needed to wrap the entrypoint with tini");
+  });
+});

@@ -1,0 +1,51 @@
+import { Testing } from 'cdk8s';
+import { ShopChart } from '../src/main';
+import { expectValidKubernetes } from './support/k8s-validate';
+import { expectResilientInvariants, podSpecOf } from './support/properties';
+import { KubeObject, only } from './support/synth';
+
+/** The app shutdown each example workload was given in src/main.ts. */
+const APP_SHUTDOWN_SECONDS: Record<string, number> = { web: 15, api: 30 };
+
+function shop(): KubeObject[] {
+  return Testing.synth(new ShopChart(Testing.app(), 'shop')) as KubeObject[];
+}
+
+describe('example shop app', () => {
+  const objects = shop();
+
+  test('output is pinned', () => {
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('every object is valid Kubernetes 1.27', () => {
+    expectValidKubernetes(objects);
+  });
+
+  test('resilience invariants hold for every workload', () => {
+    expectResilientInvariants(objects, (w) => {
+      const seconds = APP_SHUTDOWN_SECONDS[w.metadata.name];
+      if (seconds === undefined) throw new Error(`add ${w.metadata.name}'s app shutdown to APP_SHUTDOWN_SECONDS`);
+      return seconds;
+    });
+  });
+
+  test('web: nginx preStop that drains, then quits and waits for the master', () => {
+    const web = podSpecOf(only(objects, 'Deployment', 'web'));
+    expect(web.containers[0].lifecycle.preStop.exec.command).toEqual([
+      '/bin/sh', '-c', 'sleep 5; /usr/sbin/nginx -s quit; while kill -0 "$(cat /tmp/nginx.pid 2>/dev/null)" 2>/dev/null; do sleep 1; done',
+    ]);
+    expect(web.terminationGracePeriodSeconds).toBe(25);
+    expect(only(objects, 'Service', 'web').spec.ports).toEqual([{ port: 8080, targetPort: 8080 }]);
+  });
+
+  test('api: dumb-init as PID 1, JVM preStop, autoscaled', () => {
+    const api = only(objects, 'Deployment', 'api');
+    const pod = podSpecOf(api);
+    expect(pod.containers[0].command.slice(0, 3)).toEqual(['/usr/bin/dumb-init', '--', 'java']);
+    expect(pod.containers[0].lifecycle.preStop.exec.command[2]).toContain('PID=$(pidof java) && kill -TERM $PID');
+    expect(pod.terminationGracePeriodSeconds).toBe(40);
+    expect(api.spec.replicas).toBeUndefined();
+    expect(only(objects, 'HorizontalPodAutoscaler', 'api').spec).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
+  });
+});
