@@ -2,7 +2,8 @@
  * Names and recommended labels shared by every Resilient* construct, and the chart-level place
  * where they are written onto cdk8s-plus objects.
  */
-import { ApiObjectMetadataDefinition } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { recommendedLabels, selectorLabels, versionFromImage, WorkloadIdentity } from '../concerns/labels';
 
 export interface IdentityProps {
@@ -40,4 +41,13 @@ export function resolveIdentity(id: string, objectName: string, image: string, p
 
 export function labelAll(labels: Record<string, string>, ...metadata: ApiObjectMetadataDefinition[]): void {
   for (const m of metadata) for (const [k, v] of Object.entries(labels)) m.addLabel(k, v);
+}
+
+/**
+ * The name the chart would give an object created directly at `scope` (hashes included unless
+ * the chart disabled them), so objects are named after the Resilient* construct rather than its
+ * inner cdk8s-plus child. `generateObjectName` only reads the construct path and the kind.
+ */
+export function defaultObjectName(scope: IConstruct, kind: string): string {
+  return Chart.of(scope).generateObjectName({ node: scope.node, kind } as unknown as ApiObject);
 }

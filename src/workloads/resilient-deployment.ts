@@ -13,7 +13,7 @@ import { planRollout, RolloutPlan, RolloutProps } from '../concerns/rollout';
 import { AutoscalingProps, planScaling, ScalingPlan } from '../concerns/scaling';
 import { DEFAULT_APP_SHUTDOWN, LifecycleHook } from '../concerns/shutdown';
 import { addFinalJsonPatch } from './final-patch';
-import { IdentityProps, labelAll, resolveIdentity } from './identity';
+import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
 import { createService, ServiceOptions } from './service';
 
@@ -63,7 +63,7 @@ export class ResilientDeployment extends Construct {
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       // Named after this construct (not its inner 'Deployment' child) so Service DNS names read well.
-      metadata: { name: props.name ?? Chart.of(this).generateObjectName(this) },
+      metadata: { name: props.name ?? defaultObjectName(this, 'Deployment') },
       select: false,
       replicas: this.scaling.replicas ?? this.scaling.minReplicas,
       strategy: kplus.DeploymentStrategy.rollingUpdate({
