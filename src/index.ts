@@ -15,3 +15,6 @@ export * from './workloads/pod';
 export * from './workloads/service';
 export * from './workloads/resilient-deployment';
 export * from './workloads/final-patch';
+export * from './concerns/storage';
+export * from './workloads/resilient-stateful-set';
+export * from './workloads/disruption-budget';

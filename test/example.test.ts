@@ -5,7 +5,7 @@ import { expectResilientInvariants, podSpecOf } from './support/properties';
 import { KubeObject, only } from './support/synth';
 
 /** The app shutdown each example workload was given in src/main.ts. */
-const APP_SHUTDOWN_SECONDS: Record<string, number> = { web: 15, api: 30 };
+const APP_SHUTDOWN_SECONDS: Record<string, number> = { web: 15, api: 30, db: 10 };
 
 function shop(): KubeObject[] {
   return Testing.synth(new ShopChart(Testing.app(), 'shop')) as KubeObject[];
@@ -47,5 +47,19 @@ describe('example shop app', () => {
     expect(pod.terminationGracePeriodSeconds).toBe(40);
     expect(api.spec.replicas).toBeUndefined();
     expect(only(objects, 'HorizontalPodAutoscaler', 'api').spec).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
+  });
+
+  test('db: retained 10Gi claim mounted in postgres, headless Service selecting its pods, fast shutdown', () => {
+    const db = only(objects, 'StatefulSet', 'db');
+    const headless = only(objects, 'Service', 'db-headless');
+    expect(db.spec.serviceName).toBe('db-headless');
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(headless.spec.selector).toEqual(db.spec.selector.matchLabels);
+    expect(db.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(db.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
+    const pod = podSpecOf(db);
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/postgresql/data' });
+    expect(pod.securityContext).toMatchObject({ fsGroup: 999, fsGroupChangePolicy: 'OnRootMismatch' });
+    expect(pod.terminationGracePeriodSeconds).toBe(60);
   });
 });

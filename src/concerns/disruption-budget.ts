@@ -29,11 +29,15 @@ export interface DisruptionBudgetSpec {
   readonly unhealthyPodEvictionPolicy: 'AlwaysAllow';
 }
 
-/** A PDB for a workload whose replica count never drops below `minReplicas`; undefined below 2. */
-export function planDisruptionBudget(selector: Record<string, string>, minReplicas: number, props: DisruptionBudgetProps = {}): DisruptionBudgetSpec | undefined {
+/**
+ * A PDB for a workload whose replica count never drops below `minReplicas`. Below 2 replicas
+ * there is nothing to keep available, so none is made unless `evenForOneReplica` (StatefulSets,
+ * where maxUnavailable 1 still states the intent and never blocks a drain).
+ */
+export function planDisruptionBudget(selector: Record<string, string>, minReplicas: number, props: DisruptionBudgetProps = {}, evenForOneReplica = false): DisruptionBudgetSpec | undefined {
   requireSetting(props.maxUnavailable === undefined || props.minAvailable === undefined, 'disruptionBudget', props,
     'sets both maxUnavailable and minAvailable (Kubernetes allows one)', 'keep only one of them');
-  if (minReplicas < 2) return undefined;
+  if (minReplicas < 2 && !evenForOneReplica) return undefined;
   const base = { selector: { matchLabels: { ...selector } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' as const };
   if (props.minAvailable !== undefined) {
     const kept = podsOf(props.minAvailable, minReplicas, 'disruptionBudget.minAvailable');

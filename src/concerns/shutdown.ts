@@ -74,6 +74,17 @@ export class LifecycleHook {
       `pause ${pause}s, then SIGTERM java and wait until it exits`);
   }
 
+  /**
+   * PostgreSQL: a "fast" shutdown (roll back open transactions, write a checkpoint, exit) that
+   * waits up to `stopTimeout`. The kubelet's SIGTERM alone asks for a "smart" shutdown, which
+   * waits for every client to disconnect and so often runs into SIGKILL.
+   */
+  public static postgres(options: { stopTimeout?: Duration } = {}): LifecycleHook {
+    const timeout = wholeSeconds(options.stopTimeout ?? Duration.seconds(45), 'stopTimeout');
+    return new LifecycleHook('postgres', { exec: { command: ['/bin/sh', '-c', `pg_ctl stop -D "$PGDATA" -m fast -w -t ${timeout}`] } },
+      timeout, ['sh', 'pg_ctl'], `pg_ctl stop -m fast, waiting up to ${timeout}s`);
+  }
+
   /** Any command, with the time it takes before SIGTERM may follow. */
   public static command(command: string[], expectedDuration: Duration): LifecycleHook {
     requireSetting(command.length > 0, 'command', command, 'is empty', 'give the program and its arguments, e.g. ["/app/bin/drain"]');

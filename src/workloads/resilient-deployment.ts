@@ -12,6 +12,7 @@ import { DisruptionBudgetProps, planDisruptionBudget } from '../concerns/disrupt
 import { planRollout, RolloutPlan, RolloutProps } from '../concerns/rollout';
 import { AutoscalingProps, planScaling, ScalingPlan } from '../concerns/scaling';
 import { DEFAULT_APP_SHUTDOWN, LifecycleHook } from '../concerns/shutdown';
+import { createDisruptionBudget } from './disruption-budget';
 import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
@@ -100,15 +101,7 @@ export class ResilientDeployment extends Construct {
     if (props.disruptionBudget !== false) {
       const spec = withConstructPath(this, () => planDisruptionBudget(ids.selector, this.scaling.minReplicas, props.disruptionBudget || {}));
       if (spec) {
-        this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-          metadata: { name, labels: ids.labels },
-          spec: {
-            selector: { matchLabels: spec.selector.matchLabels },
-            unhealthyPodEvictionPolicy: spec.unhealthyPodEvictionPolicy,
-            ...(spec.maxUnavailable !== undefined ? { maxUnavailable: intOrString(spec.maxUnavailable) } : {}),
-            ...(spec.minAvailable !== undefined ? { minAvailable: intOrString(spec.minAvailable) } : {}),
-          },
-        });
+        this.podDisruptionBudget = createDisruptionBudget(this, name, ids.labels, spec);
       }
     }
     if (this.scaling.autoscaler) {
@@ -134,6 +127,3 @@ export function percentOrAbsolute(value: number | string): kplus.PercentOrAbsolu
   return typeof value === 'number' ? kplus.PercentOrAbsolute.absolute(value) : kplus.PercentOrAbsolute.percent(parseInt(value, 10));
 }
 
-export function intOrString(value: number | string): k8s.IntOrString {
-  return typeof value === 'number' ? k8s.IntOrString.fromNumber(value) : k8s.IntOrString.fromString(value);
-}

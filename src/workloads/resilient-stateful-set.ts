@@ -1,0 +1,199 @@
+/**
+ * ResilientStatefulSet: stable network identity and per-replica storage that is never lost by
+ * default. Shares the pod template, shutdown, init process, probes, placement, disruption budget,
+ * labels and security with ResilientDeployment; adds claims, retention and the governing Service.
+ */
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { requireSetting, withConstructPath } from '../concerns/errors';
+import { DisruptionBudgetProps, planDisruptionBudget } from '../concerns/disruption-budget';
+import { planScaling, ScalingPlan } from '../concerns/scaling';
+import { LifecycleHook, wholeSeconds } from '../concerns/shutdown';
+import { ClaimRetentionProps, planStorage, StoragePlan, VolumeClaimProps } from '../concerns/storage';
+import { createDisruptionBudget } from './disruption-budget';
+import { addFinalJsonPatch } from './final-patch';
+import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
+import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
+import { createService, ServiceOptions } from './service';
+
+/** Stateful apps flush data and hand off replication on shutdown: a longer default budget. */
+export const DEFAULT_STATEFUL_APP_SHUTDOWN = Duration.seconds(60);
+/** Group that owns mounted volumes unless the user picks one. */
+export const DEFAULT_FS_GROUP = 1000;
+
+export interface StatefulRolloutProps {
+  /** Only pods with an ordinal >= partition are updated: a canary for stateful apps. @default 0 */
+  readonly partition?: number;
+  /** How long an updated pod must stay Ready before the next one is updated. @default 10 seconds */
+  readonly minReady?: Duration;
+  /** @default 'OrderedReady' (one pod at a time, in order); 'Parallel' starts and stops them together */
+  readonly podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  /** Old revisions kept for rollbacks. @default 5 */
+  readonly revisionHistoryLimit?: number;
+}
+
+export interface HeadlessServiceOptions {
+  /**
+   * Publish DNS records for pods before they are Ready, so peers can find each other while the
+   * cluster forms (e.g. for quorum-based systems).
+   * @default false
+   */
+  readonly publishNotReadyAddresses?: boolean;
+  /** @default '<name>-headless' */
+  readonly name?: string;
+}
+
+export interface ResilientStatefulSetProps extends ResilientPodProps, IdentityProps {
+  /**
+   * Replicas. One is allowed here (a single-instance database is a legitimate stateful
+   * workload), but the resilience rules flag it unless it is justified with a suppression.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /** Per-replica PersistentVolumeClaims. @default none */
+  readonly volumeClaims?: VolumeClaimProps[];
+  /**
+   * What happens to the claims on delete and scale-down (persistentVolumeClaimRetentionPolicy,
+   * beta and on by default in 1.27 behind the StatefulSetAutoDeletePVC feature gate).
+   * @default Retain on both: data is never deleted unless you opt in
+   */
+  readonly claimRetention?: ClaimRetentionProps;
+  /** The governing headless Service (clusterIP None) wired to spec.serviceName. */
+  readonly headlessService?: HeadlessServiceOptions;
+  /** A ClusterIP Service for clients, alongside the headless one. @default none */
+  readonly clientService?: ServiceOptions;
+  /** @default OrderedReady, RollingUpdate with partition 0, minReady 10 s */
+  readonly rollout?: StatefulRolloutProps;
+  /** @default maxUnavailable 1 */
+  readonly disruptionBudget?: DisruptionBudgetProps | false;
+  /**
+   * Group ID that owns mounted volumes (fsGroup), with fsGroupChangePolicy OnRootMismatch so a
+   * restart with a large volume does not re-chown every file.
+   * @default 1000
+   */
+  readonly fsGroup?: number;
+}
+
+export class ResilientStatefulSet extends Construct {
+  public readonly statefulSet: kplus.StatefulSet;
+  public readonly apiObject: ApiObject;
+  /** The governing headless Service. */
+  public readonly headlessService: kplus.Service;
+  public readonly clientService?: kplus.Service;
+  public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  public readonly selectorLabels: Record<string, string>;
+  public readonly labels: Record<string, string>;
+  public readonly pod: PodPlan;
+  public readonly storage: StoragePlan;
+  public readonly scaling: ScalingPlan;
+  public readonly terminationGracePeriodSeconds: number;
+
+  constructor(scope: Construct, id: string, props: ResilientStatefulSetProps) {
+    super(scope, id);
+    this.scaling = withConstructPath(this, () => planScaling(props.replicas, undefined, 1));
+    const rollout = withConstructPath(this, () => planStatefulRollout(props.rollout ?? {}, this.scaling.minReplicas));
+    const name = props.name ?? defaultObjectName(this, 'StatefulSet');
+    const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));
+    this.labels = ids.labels;
+    this.selectorLabels = ids.selector;
+
+    this.headlessService = new kplus.Service(this, 'HeadlessService', {
+      metadata: { name: props.headlessService?.name ?? `${name}-headless`, labels: ids.labels },
+      clusterIP: 'None',
+    });
+    for (const [key, value] of Object.entries(ids.selector)) this.headlessService.selectLabel(key, value);
+
+    const fsGroup = props.fsGroup ?? DEFAULT_FS_GROUP;
+    this.statefulSet = new kplus.StatefulSet(this, 'StatefulSet', {
+      metadata: { name },
+      select: false,
+      service: this.headlessService,
+      replicas: this.scaling.replicas,
+      podManagementPolicy: rollout.podManagementPolicy === 'Parallel' ? kplus.PodManagementPolicy.PARALLEL : kplus.PodManagementPolicy.ORDERED_READY,
+      strategy: kplus.StatefulSetUpdateStrategy.rollingUpdate({ partition: rollout.partition }),
+      minReady: Duration.seconds(rollout.minReadySeconds),
+      securityContext: { fsGroup, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+    });
+    this.apiObject = ApiObject.of(this.statefulSet);
+    labelAll(ids.labels, this.statefulSet.metadata, this.statefulSet.podMetadata);
+    this.statefulSet.select(kplus.LabelSelector.of({ labels: ids.selector }));
+
+    this.pod = applyPodResilience(this, this.statefulSet, props, {
+      shutdownDefaults: { preStop: LifecycleHook.drainPause(), appShutdown: DEFAULT_STATEFUL_APP_SHUTDOWN },
+      selector: ids.selector,
+    });
+    this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
+    // The headless Service publishes the main container's ports (SRV records for peers).
+    withConstructPath(this, () => requireSetting(this.pod.mainContainer.ports.length > 0, 'container.ports', undefined,
+      'are needed for the governing headless Service', 'declare the port the app listens on'));
+    for (const p of this.pod.mainContainer.ports) {
+      this.headlessService.bind(p.number, { targetPort: p.number, ...(p.name ? { name: p.name } : {}), ...(p.protocol ? { protocol: p.protocol } : {}) });
+    }
+    this.statefulSet.podMetadata.addAnnotation(SHUTDOWN_BUDGET_ANNOTATION, this.pod.shutdown.explanation);
+
+    const containerNames = this.statefulSet.containers.map((c) => c.name!);
+    this.storage = withConstructPath(this, () => planStorage(props.volumeClaims ?? [], containerNames, props.claimRetention));
+    const patches: JsonPatch[] = [
+      JsonPatch.add('/spec/revisionHistoryLimit', rollout.revisionHistoryLimit),
+      JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', this.storage.persistentVolumeClaimRetentionPolicy),
+    ];
+    // cdk8s-plus also makes the governing Service select its own address label; keep only the
+    // stable selector labels, like every other Service of this library.
+    addFinalJsonPatch(ApiObject.of(this.headlessService), JsonPatch.replace('/spec/selector', { ...ids.selector }),
+      ...(props.headlessService?.publishNotReadyAddresses ? [JsonPatch.add('/spec/publishNotReadyAddresses', true)] : []));
+    if (this.storage.volumeClaimTemplates.length > 0) {
+      patches.push(JsonPatch.add('/spec/volumeClaimTemplates', this.storage.volumeClaimTemplates.map((t) => ({
+        ...t, metadata: { ...(t.metadata as object), labels: ids.labels },
+      }))));
+    }
+    this.statefulSet.containers.forEach((container, index) => {
+      const claimMounts = this.storage.mounts[container.name!] ?? [];
+      if (claimMounts.length === 0) return;
+      const existing = container.mounts.map((m) => m.path);
+      withConstructPath(this, () => {
+        for (const m of claimMounts) {
+          requireSetting(!existing.includes(m.mountPath), `volumeClaims.${m.name}.mountPath`, m.mountPath,
+            `is already used by a volume mount of container ${container.name}`, 'mount the claim at another path');
+        }
+      });
+      const path = `/spec/template/spec/containers/${index}/volumeMounts`;
+      if (container.mounts.length === 0) patches.push(JsonPatch.add(path, claimMounts));
+      else for (const m of claimMounts) patches.push(JsonPatch.add(`${path}/-`, m));
+    });
+    addFinalJsonPatch(this.apiObject, ...patches);
+
+    if (props.clientService) {
+      this.clientService = withConstructPath(this, () => createService(this, name, ids.selector, this.pod.mainContainer, ids.labels, props.clientService!));
+    }
+    if (props.disruptionBudget !== false) {
+      // Made even for one replica: maxUnavailable 1 never blocks a drain and states the intent.
+      const spec = withConstructPath(this, () => planDisruptionBudget(ids.selector, this.scaling.minReplicas, props.disruptionBudget || {}, true))!;
+      this.podDisruptionBudget = createDisruptionBudget(this, name, ids.labels, spec);
+    }
+  }
+}
+
+export interface StatefulRolloutPlan {
+  readonly partition: number;
+  readonly minReadySeconds: number;
+  readonly podManagementPolicy: 'OrderedReady' | 'Parallel';
+  readonly revisionHistoryLimit: number;
+}
+
+export function planStatefulRollout(props: StatefulRolloutProps, replicas: number): StatefulRolloutPlan {
+  const partition = props.partition ?? 0;
+  requireSetting(Number.isInteger(partition) && partition >= 0, 'rollout.partition', partition, 'must be a whole number >= 0', 'use 0 to update every pod');
+  requireSetting(partition <= replicas, 'rollout.partition', partition,
+    `is above the replica count (${replicas}), so no pod would ever be updated`, `use at most ${replicas}`);
+  const revisionHistoryLimit = props.revisionHistoryLimit ?? 5;
+  requireSetting(Number.isInteger(revisionHistoryLimit) && revisionHistoryLimit >= 1, 'rollout.revisionHistoryLimit', revisionHistoryLimit,
+    'must be a whole number >= 1', 'use 1 or more');
+  return {
+    partition,
+    minReadySeconds: wholeSeconds(props.minReady ?? Duration.seconds(10), 'rollout.minReady'),
+    podManagementPolicy: props.podManagementPolicy ?? 'OrderedReady',
+    revisionHistoryLimit,
+  };
+}
