@@ -18,3 +18,4 @@ export * from './workloads/final-patch';
 export * from './concerns/storage';
 export * from './workloads/resilient-stateful-set';
 export * from './workloads/disruption-budget';
+export * from './concerns/image-tools';

@@ -5,6 +5,7 @@
  */
 import { Duration } from 'cdk8s';
 import { requireSetting } from './errors';
+import { HelperTool, requireTool, resolveToolbox, Toolbox } from './image-tools';
 
 /** A Kubernetes lifecycle handler (the `lifecycle.preStop` / `postStart` value), as plain data. */
 export interface LifecycleHandlerSpec {
@@ -38,15 +39,30 @@ export interface HttpGetHookOptions {
   readonly scheme?: 'HTTP' | 'HTTPS';
 }
 
+/** What a hook is rendered against: the container's tools and its init process. */
+export interface HookContext {
+  readonly tools: Toolbox;
+  /** Kind of the init process of the container ('shared-process-namespace', 'dumb-init' ...). */
+  readonly initKind: string;
+  /** Field path for error messages, e.g. "container.preStop". */
+  readonly field: string;
+}
+
+/** The tools of a plain shell image, for rendering a hook outside a pod. */
+const PLAIN_CONTEXT: HookContext = { tools: resolveToolbox(undefined, undefined), initKind: 'none', field: 'preStop' };
+
+type Render = (ctx: HookContext) => LifecycleHandlerSpec | undefined;
+
 /**
  * A lifecycle hook: what runs in preStop (or postStart), how long it is expected to take before
- * SIGTERM may be sent, and which binaries it needs inside the image.
+ * SIGTERM may be sent, and which helper tools it needs inside the image. The command is rendered
+ * per container, so it uses the image's own tools or injected ones by absolute path.
  */
 export class LifecycleHook {
-  /** Keep serving for a short pause, then let the kubelet send SIGTERM. Needs `sleep` in the image. */
+  /** Keep serving for a short pause, then let the kubelet send SIGTERM. Needs `sleep`. */
   public static drainPause(options: DrainPauseOptions = {}): LifecycleHook {
     const pause = wholeSeconds(options.drainPause ?? DEFAULT_DRAIN_PAUSE, 'drainPause');
-    return new LifecycleHook('drain-pause', { exec: { command: ['sleep', String(pause)] } }, pause, ['sleep'],
+    return new LifecycleHook('drain-pause', ({ tools }) => ({ exec: { command: [...tools.argv('sleep'), String(pause)] } }), pause, ['sleep'],
       `pause ${pause}s so endpoints and load balancers stop sending traffic`);
   }
 
@@ -58,20 +74,29 @@ export class LifecycleHook {
   public static nginx(options: NginxQuitOptions = {}): LifecycleHook {
     const pause = wholeSeconds(options.drainPause ?? DEFAULT_DRAIN_PAUSE, 'drainPause');
     const pidFile = options.pidFile ?? '/var/run/nginx.pid';
-    const script = `sleep ${pause}; /usr/sbin/nginx -s quit; while kill -0 "$(cat ${pidFile} 2>/dev/null)" 2>/dev/null; do sleep 1; done`;
-    return new LifecycleHook('nginx', { exec: { command: ['/bin/sh', '-c', script] } }, pause, ['sh', 'sleep', 'cat', 'nginx'],
-      `pause ${pause}s, then nginx -s quit and wait for the master to exit`);
+    return new LifecycleHook('nginx', ({ tools }) => {
+      const sleep = tools.word('sleep');
+      const script = `${sleep} ${pause}; /usr/sbin/nginx -s quit; while kill -0 "$(${tools.word('cat')} ${pidFile} 2>/dev/null)" 2>/dev/null; do ${sleep} 1; done`;
+      return { exec: { command: [...tools.argv('sh'), '-c', script] } };
+    }, pause, ['sh', 'sleep', 'cat'], `pause ${pause}s, then nginx -s quit and wait for the master to exit`);
   }
 
   /**
-   * JVM: pause, then SIGTERM the java process and wait until it has exited, so shutdown hooks run
-   * to completion inside the grace period.
+   * JVM: pause, then SIGTERM the JVM and wait until it has exited, so its shutdown hooks run to
+   * completion inside the grace period. The JVM is reached as PID 1: it is the container's main
+   * process, or dumb-init / tini forward the signal to it. No `pidof` or `ps` is needed; a shared
+   * process namespace is refused because there PID 1 is the pod's pause process.
    */
   public static jvm(options: DrainPauseOptions = {}): LifecycleHook {
     const pause = wholeSeconds(options.drainPause ?? DEFAULT_DRAIN_PAUSE, 'drainPause');
-    const script = `sleep ${pause}; PID=$(pidof java) && kill -TERM $PID && while ps -p $PID >/dev/null; do sleep 1; done`;
-    return new LifecycleHook('jvm', { exec: { command: ['/bin/sh', '-c', script] } }, pause, ['sh', 'sleep', 'pidof', 'ps'],
-      `pause ${pause}s, then SIGTERM java and wait until it exits`);
+    return new LifecycleHook('jvm', ({ tools, initKind, field }) => {
+      requireSetting(initKind !== 'shared-process-namespace', field, 'jvm',
+        'signals PID 1 (the JVM, or the init in front of it), but with a shared process namespace PID 1 is the pod\'s pause process',
+        'use InitProcess.dumbInit(), InitProcess.tini() or InitProcess.none() with this preset, or LifecycleHook.drainPause() and let the kubelet\'s SIGTERM reach the JVM');
+      const sleep = tools.word('sleep');
+      const script = `${sleep} ${pause}; kill -TERM 1 && while kill -0 1 2>/dev/null; do ${sleep} 1; done`;
+      return { exec: { command: [...tools.argv('sh'), '-c', script] } };
+    }, pause, ['sh', 'sleep'], `pause ${pause}s, then SIGTERM the JVM (PID 1) and wait until it exits`);
   }
 
   /**
@@ -81,42 +106,57 @@ export class LifecycleHook {
    */
   public static postgres(options: { stopTimeout?: Duration } = {}): LifecycleHook {
     const timeout = wholeSeconds(options.stopTimeout ?? Duration.seconds(45), 'stopTimeout');
-    return new LifecycleHook('postgres', { exec: { command: ['/bin/sh', '-c', `pg_ctl stop -D "$PGDATA" -m fast -w -t ${timeout}`] } },
-      timeout, ['sh', 'pg_ctl'], `pg_ctl stop -m fast, waiting up to ${timeout}s`);
+    return new LifecycleHook('postgres', ({ tools }) => ({ exec: { command: [...tools.argv('sh'), '-c', `pg_ctl stop -D "$PGDATA" -m fast -w -t ${timeout}`] } }),
+      timeout, ['sh'], `pg_ctl stop -m fast, waiting up to ${timeout}s`);
   }
 
-  /** Any command, with the time it takes before SIGTERM may follow. */
+  /** Any command (the image must have it), with the time it takes before SIGTERM may follow. */
   public static command(command: string[], expectedDuration: Duration): LifecycleHook {
     requireSetting(command.length > 0, 'command', command, 'is empty', 'give the program and its arguments, e.g. ["/app/bin/drain"]');
     const seconds = wholeSeconds(expectedDuration, 'expectedDuration');
-    return new LifecycleHook('command', { exec: { command } }, seconds, [command[0]], `run ${command.join(' ')}`);
+    return new LifecycleHook('command', () => ({ exec: { command } }), seconds, [], `run ${command.join(' ')}`);
   }
 
-  /** An HTTP GET to the app itself: needs no binary in the image. */
+  /**
+   * An HTTP GET to the app itself: needs no binary in the image. `expectedDuration` (how long the
+   * endpoint takes to answer, e.g. while it drains) counts in the grace period.
+   */
   public static httpGet(path: string, options: HttpGetHookOptions): LifecycleHook {
     requireSetting(path.startsWith('/'), 'httpGet.path', path, 'must start with "/"', `use "/${path}"`);
     const seconds = wholeSeconds(options.expectedDuration ?? DEFAULT_DRAIN_PAUSE, 'expectedDuration');
-    return new LifecycleHook('http-get', { httpGet: { path, port: options.port, ...(options.scheme ? { scheme: options.scheme } : {}) } },
-      seconds, [], `GET ${path} on port ${options.port}`);
+    const handler = { httpGet: { path, port: options.port, ...(options.scheme ? { scheme: options.scheme } : {}) } };
+    return new LifecycleHook('http-get', () => handler, seconds, [], `GET ${path} on port ${options.port}`);
   }
 
   /** No hook: for workloads that receive no traffic through a Service. */
   public static none(): LifecycleHook {
-    return new LifecycleHook('none', undefined, 0, [], 'no preStop hook');
+    return new LifecycleHook('none', () => undefined, 0, [], 'no preStop hook');
   }
 
   private constructor(
     /** Which preset this is. */
     public readonly kind: string,
-    /** The lifecycle handler, or undefined for `none()`. */
-    public readonly handler: LifecycleHandlerSpec | undefined,
+    private readonly render: Render,
     /** Seconds the hook takes before the app is asked to stop. */
     public readonly seconds: number,
-    /** Binaries the image must provide for the hook to run. */
-    public readonly requiredBinaries: string[],
+    /** Helper tools the image must provide (or that must be injected) for the hook to run. */
+    public readonly requiredTools: HelperTool[],
     /** One line for humans and for the shutdown budget annotation. */
     public readonly description: string,
   ) {}
+
+  /** The handler as rendered for a plain shell image. */
+  public get handler(): LifecycleHandlerSpec | undefined {
+    return this.render(PLAIN_CONTEXT);
+  }
+
+  /** The handler for one container: checks that every tool it needs is there. */
+  public renderFor(ctx: HookContext): LifecycleHandlerSpec | undefined {
+    for (const tool of this.requiredTools) {
+      requireTool(ctx.tools, tool, ctx.field, this.kind, this.kind === 'http-get' ? undefined : 'use LifecycleHook.httpGet(...) against an endpoint of the app, which needs no binary');
+    }
+    return this.render(ctx);
+  }
 }
 
 export interface ShutdownProps {

@@ -4,11 +4,12 @@
  * pure function in concerns/ and written into the cdk8s-plus object as JSON patches, so the
  * cdk8s-plus workload stays available to users as the escape hatch.
  */
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { requireSetting, withConstructPath } from '../concerns/errors';
 import { addFinalJsonPatch } from './final-patch';
+import { HELPERS_MOUNT_PATH, HELPERS_VOLUME_NAME, HelperInjection, HelperTool, ImageTools, requireTool, resolveToolbox, Toolbox } from '../concerns/image-tools';
 import { DEFAULT_INIT, InitProcess, planEntrypoint, analyzeSignalDelivery } from '../concerns/init-process';
 import { planPlacement, PlacementProps, PlacementPlan } from '../concerns/placement';
 import { DeclaredPort, planProbes, ProbePlan, ProbesProps } from '../concerns/probes';
@@ -35,6 +36,12 @@ export interface ResilientContainerProps extends Omit<kplus.ContainerProps, 'rea
    * @default none
    */
   readonly postStart?: LifecycleHook;
+  /**
+   * What the image offers to hooks and init wrappers. A hook or init that needs a tool the image
+   * lacks is an error unless the pod injects it (`helpers`).
+   * @default ImageTools.shell(): `sh`, `sleep` and `cat`, plus the dumb-init / tini you chose
+   */
+  readonly imageTools?: ImageTools;
 }
 
 /** What every Resilient* workload's pod accepts. */
@@ -56,6 +63,12 @@ export interface ResilientPodProps {
   readonly placement?: PlacementProps;
   /** @default - the cluster's default priority */
   readonly priorityClassName?: string;
+  /**
+   * Static helpers (sleep, a shell, dumb-init or tini) copied by an init container into a shared
+   * read-only volume, for images that lack them. Only added when a hook or init needs one.
+   * @default none
+   */
+  readonly helpers?: HelperInjection;
 }
 
 export interface PodResilienceOptions {
@@ -79,6 +92,8 @@ export interface PodPlan {
   readonly placement?: PlacementPlan;
   readonly init: InitProcess;
   readonly mainContainer: kplus.Container;
+  /** Helper tools injected into the pod (empty when none were needed). */
+  readonly injectedTools: HelperTool[];
 }
 
 export const SHUTDOWN_BUDGET_ANNOTATION = 'resilient.cdk8s.io/shutdown-budget';
@@ -94,13 +109,16 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPo
     const shutdown = planShutdown({ ...props.shutdown, preStop: props.shutdown?.preStop ?? props.container.preStop }, options.shutdownDefaults, sidecarHooks);
 
     const names = new Set<string>();
+    const toolboxes = all.map((c, index) => resolveToolbox(c.imageTools, props.helpers,
+      index === 0 && init.binaryPath ? { tool: init.kind as 'dumb-init' | 'tini', path: init.binaryPath } : undefined));
+    const effectiveInit = resolveInit(init, toolboxes[0]);
     const containers = all.map((c, index) => {
       const field = index === 0 ? 'container' : `sidecars[${index - 1}]`;
       const name = c.name ?? (index === 0 ? 'main' : `sidecar-${index}`);
       requireSetting(!names.has(name), `${field}.name`, name, 'is used by another container of this pod', 'give each container its own name');
       names.add(name);
       const entry = index === 0
-        ? planEntrypoint(init, c.command, c.args, field)
+        ? planEntrypoint(effectiveInit, c.command, c.args, field)
         : sidecarEntrypoint(c, field);
       const { probes: _p, preStop: _s, postStart: _ps, ...plain } = c;
       return workload.addContainer({
@@ -133,9 +151,12 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPo
       const preStop = index === 0 ? shutdown.preStop : c.preStop;
       if (preStop?.kind === 'http-get') checkHookPort(preStop, declared, `${field}.preStop`);
       if (c.postStart?.kind === 'http-get') checkHookPort(c.postStart, declared, `${field}.postStart`);
+      const initKind = index === 0 || init.kind === 'shared-process-namespace' ? init.kind : 'none';
+      const preStopHandler = preStop?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.preStop` });
+      const postStartHandler = c.postStart?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.postStart` });
       const lifecycle = {
-        ...(c.postStart?.handler ? { postStart: c.postStart.handler } : {}),
-        ...(preStop?.handler ? { preStop: preStop.handler } : {}),
+        ...(postStartHandler ? { postStart: postStartHandler } : {}),
+        ...(preStopHandler ? { preStop: preStopHandler } : {}),
       };
       if (Object.keys(lifecycle).length > 0) patches.push(JsonPatch.add(`${path}/lifecycle`, lifecycle));
       const hardening = containerHardening();
@@ -146,7 +167,10 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPo
       patches.push(JsonPatch.add(`${path}/securityContext/seccompProfile`, hardening.seccompProfile));
       return plan;
     });
-    (props.initContainers ?? []).forEach((_, index) => {
+    const injectedTools = [...new Set(toolboxes.flatMap((box) => [...box.injected]))];
+    const initContainerCount = (props.initContainers ?? []).length + (injectedTools.length > 0 ? 1 : 0);
+    if (injectedTools.length > 0) injectHelpers(scope, workload, containers, toolboxes, props.helpers!);
+    Array.from({ length: initContainerCount }).forEach((_, index) => {
       const hardening = containerHardening();
       patches.push(JsonPatch.add(`${podSpec}/initContainers/${index}/securityContext/capabilities`, hardening.capabilities));
       patches.push(JsonPatch.add(`${podSpec}/initContainers/${index}/securityContext/seccompProfile`, hardening.seccompProfile));
@@ -163,7 +187,7 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPo
       patches.push(JsonPatch.add(`${podSpec}/affinity`, placement.affinity));
     }
     addFinalJsonPatch(ApiObject.of(workload), ...patches);
-    return { shutdown, probes, placement, init, mainContainer: containers[0] };
+    return { shutdown, probes, placement, init: effectiveInit, mainContainer: containers[0], injectedTools };
   });
 }
 
@@ -178,4 +202,36 @@ function checkHookPort(hook: LifecycleHook, declared: DeclaredPort[], field: str
   const port = hook.handler?.httpGet?.port;
   requireSetting(declared.some((p) => p.number === port || p.name === port), `${field}.port`, port,
     `is not a port the container declares (declared: ${declared.map((p) => p.number).join(', ') || 'none'})`, 'point the hook at a declared port');
+}
+
+/** The init with its binary where the container will find it (the image's own, or injected). */
+function resolveInit(init: InitProcess, tools: Toolbox): InitProcess {
+  if (init.kind !== 'dumb-init' && init.kind !== 'tini') return init;
+  requireTool(tools, init.kind, 'init', init.kind, 'use InitProcess.sharedProcessNamespace(), which needs no binary');
+  const path = tools.initPath(init.kind)!;
+  return init.kind === 'dumb-init' ? InitProcess.dumbInit(path) : InitProcess.tini(path);
+}
+
+/**
+ * The init container that copies static helpers into an emptyDir, and the read-only mount of
+ * that volume in every container that uses them. The copy runs as a non-root user with the same
+ * hardening as the app (added by the caller's init container patches).
+ */
+function injectHelpers(scope: IConstruct, workload: kplus.AbstractPod, containers: kplus.Container[], toolboxes: Toolbox[], helpers: HelperInjection): void {
+  const volume = kplus.Volume.fromEmptyDir(scope as Construct, 'ResilientHelpers', HELPERS_VOLUME_NAME, { sizeLimit: Size.mebibytes(32) });
+  workload.addInitContainer({
+    name: HELPERS_VOLUME_NAME,
+    image: helpers.props.image,
+    command: helpers.copyCommand(),
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    securityContext: { user: 65532, group: 65532, ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+    resources: {
+      cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },
+      memory: { request: Size.mebibytes(16), limit: Size.mebibytes(32) },
+    },
+    volumeMounts: [{ volume, path: HELPERS_MOUNT_PATH }],
+  });
+  containers.forEach((container, index) => {
+    if (toolboxes[index].injected.size > 0) container.mount(HELPERS_MOUNT_PATH, volume, { readOnly: true });
+  });
 }

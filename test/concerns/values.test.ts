@@ -16,9 +16,9 @@ describe('shutdown', () => {
   });
   test('presets', () => {
     expect(LifecycleHook.nginx().handler!.exec!.command[2]).toContain('/usr/sbin/nginx -s quit');
-    expect(LifecycleHook.jvm().handler!.exec!.command[2]).toContain('kill -TERM $PID && while ps -p $PID');
-    expect(LifecycleHook.jvm().requiredBinaries).toEqual(['sh', 'sleep', 'pidof', 'ps']);
-    expect(LifecycleHook.httpGet('/drain', { port: 8080 }).requiredBinaries).toEqual([]);
+    expect(LifecycleHook.jvm().handler!.exec!.command[2]).toBe('sleep 5; kill -TERM 1 && while kill -0 1 2>/dev/null; do sleep 1; done');
+    expect(LifecycleHook.jvm().requiredTools).toEqual(['sh', 'sleep']);
+    expect(LifecycleHook.httpGet('/drain', { port: 8080 }).requiredTools).toEqual([]);
     expect(LifecycleHook.none().handler).toBeUndefined();
   });
   test('bad hook input', () => {

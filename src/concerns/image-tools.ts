@@ -1,0 +1,157 @@
+/**
+ * What an image offers to the shutdown and init features, and how missing helpers are delivered.
+ *
+ * Distroless and scratch images have no shell, no `sleep` and no init. There a `sleep` preStop
+ * fails (the kubelet records FailedPreStopHook and sends SIGTERM at once) and a `dumb-init --`
+ * wrapper keeps the container from starting. Each container therefore says what its image has;
+ * what it lacks can be injected: an init container copies static helpers into an emptyDir that
+ * the app container mounts read-only, and hooks and the init wrapper use them by absolute path.
+ */
+import { requireSetting } from './errors';
+
+/** Helper tools the library's hooks and init wrappers may need. */
+export type HelperTool = 'sh' | 'sleep' | 'cat' | 'dumb-init' | 'tini';
+
+const SHELL_TOOLS: HelperTool[] = ['sh', 'sleep', 'cat'];
+
+export class ImageTools {
+  /** A shell with the usual coreutils: `sh`, `sleep`, `cat` (Debian, Alpine, UBI ... images). */
+  public static shell(extra: { dumbInit?: string; tini?: string } = {}): ImageTools {
+    return new ImageTools('shell', new Set(SHELL_TOOLS), extra.dumbInit, extra.tini);
+  }
+
+  /** Nothing at all: distroless, scratch, most Spring Boot and Envoy images. */
+  public static none(): ImageTools {
+    return new ImageTools('none', new Set(), undefined, undefined);
+  }
+
+  /** Exactly these tools, with the init binaries at the given paths. */
+  public static of(tools: Array<'sh' | 'sleep' | 'cat'>, inits: { dumbInit?: string; tini?: string } = {}): ImageTools {
+    return new ImageTools(`${tools.join('+') || 'nothing'}`, new Set(tools), inits.dumbInit, inits.tini);
+  }
+
+  private constructor(
+    /** For messages: "shell", "none", "sleep+cat" ... */
+    public readonly description: string,
+    private readonly tools: ReadonlySet<HelperTool>,
+    public readonly dumbInitPath: string | undefined,
+    public readonly tiniPath: string | undefined,
+  ) {}
+
+  public has(tool: HelperTool): boolean {
+    if (tool === 'dumb-init') return this.dumbInitPath !== undefined;
+    if (tool === 'tini') return this.tiniPath !== undefined;
+    return this.tools.has(tool);
+  }
+}
+
+/** Where injected helpers are mounted in every container of the pod (read-only). */
+export const HELPERS_MOUNT_PATH = '/cdk8s-resilient';
+export const HELPERS_VOLUME_NAME = 'resilient-helpers';
+
+export interface HelperImageProps {
+  /** Image holding static helper binaries, `sh` and `cp` (for the copy). */
+  readonly image: string;
+  /** Path of a static busybox in the image: provides `sh`, `sleep` and `cat`. */
+  readonly busybox?: string;
+  /** Path of a dumb-init binary in the image (Debian's is linked against glibc: not for scratch). */
+  readonly dumbInit?: string;
+  /** Path of a static tini in the image (e.g. Debian's /usr/bin/tini-static). */
+  readonly tini?: string;
+}
+
+export const DEFAULT_HELPER_IMAGE = 'busybox:1.36.1-musl';
+
+/** Static helpers copied into the pod by an init container. */
+export class HelperInjection {
+  /** busybox's own image: `sh`, `sleep` and `cat` from its static busybox. No init binaries. */
+  public static busybox(image = DEFAULT_HELPER_IMAGE): HelperInjection {
+    return new HelperInjection({ image, busybox: '/bin/busybox' });
+  }
+
+  /** A helper image of your own (see docs/distroless.md for one built from Debian packages). */
+  public static fromImage(props: HelperImageProps): HelperInjection {
+    requireSetting(!!(props.busybox || props.dumbInit || props.tini), 'helpers', props.image,
+      'names no helper binary to copy', 'give the path of busybox, dumbInit or tini inside the image');
+    return new HelperInjection(props);
+  }
+
+  private constructor(public readonly props: HelperImageProps) {}
+
+  /** Binaries to copy: [path in the helper image, file name in the shared volume]. */
+  public get copies(): Array<[string, string]> {
+    const list: Array<[string, string]> = [];
+    if (this.props.busybox) list.push([this.props.busybox, 'busybox']);
+    if (this.props.dumbInit) list.push([this.props.dumbInit, 'dumb-init']);
+    if (this.props.tini) list.push([this.props.tini, 'tini']);
+    return list;
+  }
+
+  public provides(tool: HelperTool): boolean {
+    if (tool === 'dumb-init') return !!this.props.dumbInit;
+    if (tool === 'tini') return !!this.props.tini;
+    return !!this.props.busybox;
+  }
+
+  /** The init container's command: copy each helper into the shared volume. */
+  public copyCommand(): string[] {
+    const script = this.copies.map(([from, to]) => `cp ${from} ${HELPERS_MOUNT_PATH}/${to}`).join(' && ');
+    return ['sh', '-c', script];
+  }
+}
+
+/** How a hook invokes a tool: as argv (exec) and as a word inside a shell script. */
+export interface Toolbox {
+  argv(tool: 'sh' | 'sleep' | 'cat'): string[];
+  word(tool: 'sleep' | 'cat'): string;
+  initPath(tool: 'dumb-init' | 'tini'): string | undefined;
+  /** Whether the tool is available, from the image or injected. */
+  has(tool: HelperTool): boolean;
+  /** Whether anything must be injected for what was used. */
+  readonly injected: Set<HelperTool>;
+  readonly imageDescription: string;
+}
+
+/**
+ * Tools as the container will see them: the image's own first, injected ones by absolute path.
+ * `image` undefined means the documented default: a shell image, plus the init the user chose.
+ */
+export function resolveToolbox(image: ImageTools | undefined, helpers: HelperInjection | undefined, assumedInit?: { tool: 'dumb-init' | 'tini'; path: string }): Toolbox {
+  const declared = image ?? ImageTools.shell(assumedInit ? { [assumedInit.tool === 'dumb-init' ? 'dumbInit' : 'tini']: assumedInit.path } : {});
+  const injected = new Set<HelperTool>();
+  const fromImage = (tool: HelperTool) => declared.has(tool);
+  const fromHelpers = (tool: HelperTool) => !!helpers?.provides(tool);
+  const useInjected = (tool: HelperTool) => {
+    injected.add(tool);
+    return true;
+  };
+  const busybox = `${HELPERS_MOUNT_PATH}/busybox`;
+  return {
+    injected,
+    imageDescription: image ? image.description : 'shell (default)',
+    has: (tool) => fromImage(tool) || fromHelpers(tool),
+    argv: (tool) => {
+      if (fromImage(tool)) return tool === 'sh' ? ['/bin/sh'] : [tool];
+      useInjected(tool);
+      return [busybox, tool];
+    },
+    word: (tool) => {
+      if (fromImage(tool)) return tool;
+      useInjected(tool);
+      return `${busybox} ${tool}`;
+    },
+    initPath: (tool) => {
+      if (tool === 'dumb-init' && declared.dumbInitPath) return declared.dumbInitPath;
+      if (tool === 'tini' && declared.tiniPath) return declared.tiniPath;
+      if (fromHelpers(tool) && useInjected(tool)) return `${HELPERS_MOUNT_PATH}/${tool}`;
+      return undefined;
+    },
+  };
+}
+
+/** The error for a tool that is neither in the image nor injected. */
+export function requireTool(box: Toolbox, tool: HelperTool, field: string, neededBy: string, alternative?: string): void {
+  requireSetting(box.has(tool), field, neededBy,
+    `needs \`${tool}\`, which the declared image (${box.imageDescription}) does not have`,
+    `declare it in imageTools if the image has it, or inject it with helpers: HelperInjection.${tool === 'dumb-init' || tool === 'tini' ? `fromImage({ image, ${tool === 'tini' ? 'tini' : 'dumbInit'}: '/path' })` : 'busybox()'}${alternative ? `, or ${alternative}` : ''}`);
+}
