@@ -78,12 +78,12 @@ export class HelperInjection {
 
   private constructor(public readonly props: HelperImageProps) {}
 
-  /** Binaries to copy: [path in the helper image, file name in the shared volume]. */
-  public get copies(): Array<[string, string]> {
+  /** Binaries to copy for the tools used: [path in the helper image, file name in the shared volume]. */
+  public copies(used: ReadonlyArray<HelperTool>): Array<[string, string]> {
     const list: Array<[string, string]> = [];
-    if (this.props.busybox) list.push([this.props.busybox, 'busybox']);
-    if (this.props.dumbInit) list.push([this.props.dumbInit, 'dumb-init']);
-    if (this.props.tini) list.push([this.props.tini, 'tini']);
+    if (this.props.busybox && used.some((t) => t === 'sh' || t === 'sleep' || t === 'cat')) list.push([this.props.busybox, 'busybox']);
+    if (this.props.dumbInit && used.includes('dumb-init')) list.push([this.props.dumbInit, 'dumb-init']);
+    if (this.props.tini && used.includes('tini')) list.push([this.props.tini, 'tini']);
     return list;
   }
 
@@ -93,9 +93,9 @@ export class HelperInjection {
     return !!this.props.busybox;
   }
 
-  /** The init container's command: copy each helper into the shared volume. */
-  public copyCommand(): string[] {
-    const script = this.copies.map(([from, to]) => `cp ${from} ${HELPERS_MOUNT_PATH}/${to}`).join(' && ');
+  /** The init container's command: copy each helper that is used into the shared volume. */
+  public copyCommand(used: ReadonlyArray<HelperTool>): string[] {
+    const script = this.copies(used).map(([from, to]) => `cp ${from} ${HELPERS_MOUNT_PATH}/${to}`).join(' && ');
     return ['sh', '-c', script];
   }
 }

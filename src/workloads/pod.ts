@@ -169,7 +169,7 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPo
     });
     const injectedTools = [...new Set(toolboxes.flatMap((box) => [...box.injected]))];
     const initContainerCount = (props.initContainers ?? []).length + (injectedTools.length > 0 ? 1 : 0);
-    if (injectedTools.length > 0) injectHelpers(scope, workload, containers, toolboxes, props.helpers!);
+    if (injectedTools.length > 0) injectHelpers(scope, workload, containers, toolboxes, props.helpers!, injectedTools);
     Array.from({ length: initContainerCount }).forEach((_, index) => {
       const hardening = containerHardening();
       patches.push(JsonPatch.add(`${podSpec}/initContainers/${index}/securityContext/capabilities`, hardening.capabilities));
@@ -217,12 +217,12 @@ function resolveInit(init: InitProcess, tools: Toolbox): InitProcess {
  * that volume in every container that uses them. The copy runs as a non-root user with the same
  * hardening as the app (added by the caller's init container patches).
  */
-function injectHelpers(scope: IConstruct, workload: kplus.AbstractPod, containers: kplus.Container[], toolboxes: Toolbox[], helpers: HelperInjection): void {
+function injectHelpers(scope: IConstruct, workload: kplus.AbstractPod, containers: kplus.Container[], toolboxes: Toolbox[], helpers: HelperInjection, used: HelperTool[]): void {
   const volume = kplus.Volume.fromEmptyDir(scope as Construct, 'ResilientHelpers', HELPERS_VOLUME_NAME, { sizeLimit: Size.mebibytes(32) });
   workload.addInitContainer({
     name: HELPERS_VOLUME_NAME,
     image: helpers.props.image,
-    command: helpers.copyCommand(),
+    command: helpers.copyCommand(used),
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     securityContext: { user: 65532, group: 65532, ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
     resources: {
