@@ -1,0 +1,82 @@
+/**
+ * ResilientCronJob: a Job on a validated schedule, in an explicit time zone, that never runs twice
+ * at once by default. Each run gets ResilientJob's run settings (deadline, retries, pod failure
+ * policy, graceful shutdown). The Job's ttlSecondsAfterFinished is left out on purpose: the
+ * CronJob's history limits decide how many finished runs are kept, and a TTL would delete the
+ * runs those limits are meant to keep.
+ */
+import { ApiObject, Chart, Cron, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { CronJobPlan, CronScheduleProps, JobRunPlan, JobRunProps, planCronJob, planJobRun, planPodFailurePolicy, PodFailurePolicySpec } from '../concerns/batch';
+import { withConstructPath } from '../concerns/errors';
+import { addFinalJsonPatch } from './final-patch';
+import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
+import { PodPlan, SHUTDOWN_BUDGET_ANNOTATION, applyPodResilience } from './pod';
+import { batchPodOptions, jobRunPatches, ResilientBatchPodProps, restartPolicyOf } from './resilient-job';
+
+export interface ResilientCronJobProps extends ResilientBatchPodProps, IdentityProps, JobRunProps, CronScheduleProps {}
+
+const JOB_SPEC = '/spec/jobTemplate/spec';
+const POD_SPEC = `${JOB_SPEC}/template/spec`;
+
+export class ResilientCronJob extends Construct {
+  /** The cdk8s-plus CronJob: reach for it for anything this construct does not cover. */
+  public readonly cronJob: kplus.CronJob;
+  /** The CronJob's ApiObject, for JSON patches. */
+  public readonly apiObject: ApiObject;
+  public readonly labels: Record<string, string>;
+  public readonly pod: PodPlan;
+  /** Schedule, time zone, concurrency, starting deadline, history limits and suspend as decided. */
+  public readonly settings: CronJobPlan;
+  /** Each run's backoffLimit, deadline, restart policy, completions and parallelism. */
+  public readonly run: JobRunPlan;
+  /** undefined with restartPolicy OnFailure, or when there is no rule to put in it. */
+  public readonly podFailurePolicy?: PodFailurePolicySpec;
+  /** Seconds the kubelet waits between delete and SIGKILL. */
+  public readonly terminationGracePeriodSeconds: number;
+
+  constructor(scope: Construct, id: string, props: ResilientCronJobProps) {
+    super(scope, id);
+    this.settings = withConstructPath(this, () => planCronJob(props));
+    this.run = withConstructPath(this, () => planJobRun(props));
+    const fields = this.settings.schedule.fields;
+
+    this.cronJob = new kplus.CronJob(this, 'CronJob', {
+      metadata: { name: props.name ?? defaultObjectName(this, 'CronJob') },
+      schedule: Cron.schedule({ minute: fields.minute, hour: fields.hour, day: fields.dayOfMonth, month: fields.month, weekDay: fields.dayOfWeek }),
+      timeZone: this.settings.timeZone,
+      concurrencyPolicy: this.settings.concurrencyPolicy as kplus.ConcurrencyPolicy,
+      startingDeadline: Duration.seconds(this.settings.startingDeadlineSeconds),
+      successfulJobsRetained: this.settings.successfulJobsHistoryLimit,
+      failedJobsRetained: this.settings.failedJobsHistoryLimit,
+      suspend: this.settings.suspend,
+      restartPolicy: restartPolicyOf(this.run),
+      backoffLimit: this.run.backoffLimit,
+      activeDeadline: Duration.seconds(this.run.activeDeadlineSeconds),
+    });
+    this.apiObject = ApiObject.of(this.cronJob);
+    const name = this.cronJob.name;
+    const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));
+    this.labels = ids.labels;
+    labelAll(ids.labels, this.cronJob.metadata, this.cronJob.podMetadata);
+
+    this.pod = applyPodResilience(this, this.cronJob, props, batchPodOptions(ids.selector, POD_SPEC));
+    this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
+    this.cronJob.podMetadata.addAnnotation(SHUTDOWN_BUDGET_ANNOTATION, this.pod.shutdown.explanation);
+    this.podFailurePolicy = planPodFailurePolicy(this.run, this.pod.mainContainer.name);
+
+    addFinalJsonPatch(this.apiObject,
+      // The schedule exactly as written (a macro stays a macro); cdk8s-plus only knows five fields.
+      JsonPatch.replace('/spec/schedule', this.settings.schedule.expression),
+      // cdk8s-plus writes no metadata for the Jobs a CronJob creates; label them like everything else.
+      JsonPatch.add('/spec/jobTemplate/metadata', { labels: { ...ids.labels } }),
+      ...jobRunPatches(JOB_SPEC, this.run, this.podFailurePolicy),
+    );
+  }
+
+  /** The chart this workload belongs to. */
+  public get chart(): Chart {
+    return Chart.of(this);
+  }
+}

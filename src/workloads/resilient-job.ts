@@ -1,0 +1,106 @@
+/**
+ * ResilientJob: run-to-completion work that always ends (deadline), retries what is worth
+ * retrying, is not charged for drains and preemption, shuts down gracefully when its node is
+ * drained, and cleans up after itself. A composition only: the decisions live in concerns/batch.
+ *
+ * There is no PodDisruptionBudget: a Job's pod is replaced when it is disrupted, and a budget
+ * would only make node drains wait for the Job (see docs/batch-and-node-workloads.md).
+ */
+import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { DEFAULT_BATCH_SHUTDOWN, JobPlan, JobProps, JobRunPlan, planJob, planPodFailurePolicy, PodFailurePolicySpec } from '../concerns/batch';
+import { withConstructPath } from '../concerns/errors';
+import { LifecycleHook, ShutdownDefaults } from '../concerns/shutdown';
+import { addFinalJsonPatch } from './final-patch';
+import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
+import { applyPodResilience, PodPlan, PodResilienceOptions, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
+
+/**
+ * Pods of a Job or CronJob. Kubernetes 1.27 has no native sidecars: a Job's pod finishes only when
+ * every container has exited, so a sidecar that never exits on its own (a proxy, a log shipper)
+ * keeps the pod running until activeDeadline fails the Job.
+ */
+export interface ResilientBatchPodProps extends ResilientPodProps {
+  /**
+   * The main container has no probes unless given here; a liveness probe can catch a run that
+   * hangs without exiting.
+   * @default none (see ResilientContainerProps.probes)
+   */
+  readonly container: ResilientPodProps['container'];
+  /**
+   * preStop hook and shutdown time. A Job receives no Service traffic, so there is nothing to
+   * drain before SIGTERM.
+   * @default no preStop, 30 s for the app to finish or roll back its current unit of work
+   */
+  readonly shutdown?: ResilientPodProps['shutdown'];
+}
+
+export interface ResilientJobProps extends ResilientBatchPodProps, IdentityProps, JobProps {}
+
+/** Pod settings shared by Jobs and CronJobs: no spreading, no default probes, no preStop. */
+export const BATCH_SHUTDOWN_DEFAULTS: ShutdownDefaults = { preStop: LifecycleHook.none(), appShutdown: DEFAULT_BATCH_SHUTDOWN };
+
+export function batchPodOptions(selector: Record<string, string>, podSpecPath?: string): PodResilienceOptions {
+  return { shutdownDefaults: BATCH_SHUTDOWN_DEFAULTS, selector, podSpecPath, probesByDefault: false, spread: false };
+}
+
+/** The Job spec fields cdk8s-plus does not express, as patches under `jobSpecPath`. */
+export function jobRunPatches(jobSpecPath: string, run: JobRunPlan, podFailurePolicy: PodFailurePolicySpec | undefined): JsonPatch[] {
+  return [
+    JsonPatch.add(`${jobSpecPath}/completions`, run.completions),
+    JsonPatch.add(`${jobSpecPath}/parallelism`, run.parallelism),
+    ...(podFailurePolicy ? [JsonPatch.add(`${jobSpecPath}/podFailurePolicy`, podFailurePolicy)] : []),
+  ];
+}
+
+export function restartPolicyOf(run: JobRunPlan): kplus.RestartPolicy {
+  return run.restartPolicy === 'Never' ? kplus.RestartPolicy.NEVER : kplus.RestartPolicy.ON_FAILURE;
+}
+
+export class ResilientJob extends Construct {
+  /** The cdk8s-plus Job: reach for it for anything this construct does not cover. */
+  public readonly job: kplus.Job;
+  /** The Job's ApiObject, for JSON patches. */
+  public readonly apiObject: ApiObject;
+  public readonly labels: Record<string, string>;
+  public readonly pod: PodPlan;
+  /** backoffLimit, deadlines, ttl, restart policy, completions and parallelism as decided. */
+  public readonly settings: JobPlan;
+  /** undefined with restartPolicy OnFailure, or when there is no rule to put in it. */
+  public readonly podFailurePolicy?: PodFailurePolicySpec;
+  /** Seconds the kubelet waits between delete and SIGKILL. */
+  public readonly terminationGracePeriodSeconds: number;
+
+  constructor(scope: Construct, id: string, props: ResilientJobProps) {
+    super(scope, id);
+    this.settings = withConstructPath(this, () => planJob(props));
+
+    // Left to Kubernetes, the Job gets a selector on its own controller-uid label; cdk8s-plus
+    // adds none for Jobs (select: false), and setting one would need manualSelector.
+    this.job = new kplus.Job(this, 'Job', {
+      metadata: { name: props.name ?? defaultObjectName(this, 'Job') },
+      restartPolicy: restartPolicyOf(this.settings),
+      backoffLimit: this.settings.backoffLimit,
+      activeDeadline: Duration.seconds(this.settings.activeDeadlineSeconds),
+      ttlAfterFinished: Duration.seconds(this.settings.ttlSecondsAfterFinished),
+    });
+    this.apiObject = ApiObject.of(this.job);
+    const name = this.job.name;
+    const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));
+    this.labels = ids.labels;
+    labelAll(ids.labels, this.job.metadata, this.job.podMetadata);
+
+    this.pod = applyPodResilience(this, this.job, props, batchPodOptions(ids.selector));
+    this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
+    this.job.podMetadata.addAnnotation(SHUTDOWN_BUDGET_ANNOTATION, this.pod.shutdown.explanation);
+    this.podFailurePolicy = planPodFailurePolicy(this.settings, this.pod.mainContainer.name);
+
+    addFinalJsonPatch(this.apiObject, ...jobRunPatches('/spec', this.settings, this.podFailurePolicy));
+  }
+
+  /** The chart this workload belongs to. */
+  public get chart(): Chart {
+    return Chart.of(this);
+  }
+}
