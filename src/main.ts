@@ -5,12 +5,18 @@
 import { App, Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HealthCheck, InitProcess, LifecycleHook, ResilientDeployment, ResilientStatefulSet } from './index';
+import {
+  HealthCheck, InitProcess, LifecycleHook, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
+  Tolerations,
+} from './index';
 
 export class ShopChart extends Chart {
   public readonly web: ResilientDeployment;
   public readonly api: ResilientDeployment;
   public readonly db: ResilientStatefulSet;
+  public readonly migrate: ResilientJob;
+  public readonly nightlyReport: ResilientCronJob;
+  public readonly logAgent: ResilientDaemonSet;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { disableResourceNameHashes: true, ...props });
@@ -104,6 +110,131 @@ export class ShopChart extends Chart {
         preStop: LifecycleHook.postgres({ stopTimeout: Duration.seconds(45) }),
         appShutdown: Duration.seconds(10),
       },
+    });
+
+    // Schema migrations, once per release. A Job's pod template cannot change once created, so
+    // the name carries the release and each release applies a new Job; finished ones are deleted
+    // after a day. The `flyway` launcher is a shell script that starts java, so dumb-init (in the
+    // image) signals the whole process group: on a drain java gets SIGTERM and stops cleanly, and
+    // the evicted attempt is retried without using up the two retries.
+    const migrateTmp = kplus.Volume.fromEmptyDir(this, 'migrate-tmp', 'tmp');
+    this.migrate = new ResilientJob(this, 'migrate', {
+      name: 'migrate-1-4-2',
+      component: 'migration',
+      partOf: 'shop',
+      backoffLimit: 2,
+      activeDeadline: Duration.minutes(15),
+      init: InitProcess.dumbInit(),
+      container: {
+        image: 'registry.example.com/shop/migrations:1.4.2',
+        command: ['flyway', '-connectRetries=10', 'migrate'],
+        envVariables: {
+          FLYWAY_URL: kplus.EnvValue.fromValue('jdbc:postgresql://db:5432/postgres'),
+          FLYWAY_USER: kplus.EnvValue.fromValue('postgres'),
+          FLYWAY_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, 'migrate-db-credentials', 'db-credentials'), key: 'password' }),
+        },
+        securityContext: { user: 10001, group: 10001 },
+        volumeMounts: [{ volume: migrateTmp, path: '/tmp' }],
+        resources: { memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) } },
+      },
+      shutdown: { appShutdown: Duration.seconds(20) },
+    });
+
+    // The nightly sales report at 04:30 Berlin time: outside 02:00-03:00, the hour that daylight
+    // saving skips in spring and repeats in autumn. Forbid (the default) never runs two at once;
+    // a run may start up to an hour late and may take two. Exit code 2 is the report's "bad
+    // configuration", which no retry fixes, so the run fails at once. tini (in the image) is PID 1
+    // and forwards SIGTERM to python.
+    const reportTmp = kplus.Volume.fromEmptyDir(this, 'nightly-report-tmp', 'tmp');
+    this.nightlyReport = new ResilientCronJob(this, 'nightly-report', {
+      name: 'nightly-report',
+      component: 'reporting',
+      partOf: 'shop',
+      schedule: '30 4 * * *',
+      timeZone: 'Europe/Berlin',
+      startingDeadline: Duration.hours(1),
+      activeDeadline: Duration.hours(2),
+      failJobOnExitCodes: [2],
+      init: InitProcess.tini(),
+      container: {
+        image: 'registry.example.com/shop/reports:1.4.2',
+        command: ['python', '-m', 'shop_reports.nightly'],
+        envVariables: { REPORT_DATABASE_HOST: kplus.EnvValue.fromValue('db') },
+        securityContext: { user: 10001, group: 10001 },
+        volumeMounts: [{ volume: reportTmp, path: '/tmp' }],
+        resources: {
+          cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.millis(1000) },
+          memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) },
+        },
+      },
+      shutdown: { appShutdown: Duration.seconds(60) },
+    });
+
+    // Fluent Bit on every node (control plane and dedicated pools included), shipping container
+    // logs. The logs under /var/log belong to root with mode 0640, so the agent runs as uid 0,
+    // with every capability dropped and read-only mounts. Its read positions live in a host
+    // directory so a restarted agent resumes where it stopped; two agents must not share that
+    // file, so updates replace one node's agent at a time without surge (the default). No
+    // preStop: it serves no traffic, and on SIGTERM it flushes its buffers within `Grace 5`.
+    // Where the cluster defines a priority class for node agents, set priorityClassName so the
+    // agent can preempt ordinary pods to get onto a full node.
+    const logAgentConfig = new kplus.ConfigMap(this, 'log-agent-config', {
+      metadata: { name: 'log-agent', labels: { 'app.kubernetes.io/name': 'log-agent', 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'cdk8s' } },
+      data: {
+        'fluent-bit.conf': [
+          '[SERVICE]',
+          '    Flush         1',
+          '    Grace         5',
+          '    HTTP_Server   On',
+          '    HTTP_Listen   0.0.0.0',
+          '    HTTP_Port     2020',
+          '    Health_Check  On',
+          '',
+          '[INPUT]',
+          '    Name              tail',
+          '    Path              /var/log/containers/*.log',
+          '    multiline.parser  cri',
+          '    Tag               kube.*',
+          '    DB                /var/lib/fluent-bit/tail.db',
+          '    Mem_Buf_Limit     50MB',
+          '',
+          '[OUTPUT]',
+          '    Name   forward',
+          '    Match  *',
+          '    Host   logs.example.com',
+          '    Port   24224',
+          '',
+        ].join('\n'),
+      },
+    });
+    this.logAgent = new ResilientDaemonSet(this, 'log-agent', {
+      name: 'log-agent',
+      component: 'logging',
+      partOf: 'shop',
+      tolerations: [Tolerations.everywhere()],
+      container: {
+        image: 'cr.fluentbit.io/fluent/fluent-bit:2.2.2',
+        command: ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/shop/fluent-bit.conf'],
+        ports: [{ number: 2020, name: 'http' }],
+        securityContext: { ensureNonRoot: false, user: 0, group: 0 },
+        volumeMounts: [
+          { volume: kplus.Volume.fromConfigMap(this, 'log-agent-config-volume', logAgentConfig), path: '/fluent-bit/etc/shop', readOnly: true },
+          { volume: kplus.Volume.fromHostPath(this, 'log-agent-var-log', 'var-log', { path: '/var/log' }), path: '/var/log', readOnly: true },
+          {
+            volume: kplus.Volume.fromHostPath(this, 'log-agent-state', 'state', { path: '/var/lib/fluent-bit', type: kplus.HostPathVolumeType.DIRECTORY_OR_CREATE }),
+            path: '/var/lib/fluent-bit',
+          },
+        ],
+        resources: {
+          cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
+          memory: { request: Size.mebibytes(128), limit: Size.mebibytes(128) },
+        },
+        probes: {
+          readiness: HealthCheck.httpGet('/api/v1/health', { port: 'http' }),
+          liveness: HealthCheck.tcp({ port: 'http' }),
+        },
+      },
+      shutdown: { preStop: LifecycleHook.none(), appShutdown: Duration.seconds(10) },
     });
   }
 }
