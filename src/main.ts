@@ -6,7 +6,7 @@ import { App, Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  HealthCheck, InitProcess, LifecycleHook, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
+  HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
   Tolerations,
 } from './index';
 
@@ -43,8 +43,11 @@ export class ShopChart extends Chart {
       },
     });
 
-    // A JVM service: dumb-init as PID 1 forwards SIGTERM to java and reaps zombies; the JVM
-    // preStop waits for java to exit so shutdown hooks finish inside the grace period.
+    // A JVM service on a distroless image (no shell, no sleep, no init). An init container copies
+    // a static busybox and dumb-init from the platform's helper image into a read-only shared
+    // volume; dumb-init runs as PID 1, forwards SIGTERM to java and reaps zombies, and the JVM
+    // preStop (busybox sh + sleep) pauses, signals PID 1 and waits for java to exit so shutdown
+    // hooks finish inside the grace period.
     const apiTmp = kplus.Volume.fromEmptyDir(this, 'api-tmp', 'tmp');
     this.api = new ResilientDeployment(this, 'api', {
       name: 'api',
@@ -52,8 +55,14 @@ export class ShopChart extends Chart {
       partOf: 'shop',
       autoscaling: { minReplicas: 2, maxReplicas: 6 },
       init: InitProcess.dumbInit(),
+      helpers: HelperInjection.fromImage({
+        image: 'registry.example.com/platform/resilience-helpers:1.0.0',
+        busybox: '/bin/busybox',
+        dumbInit: '/usr/bin/dumb-init',
+      }),
       container: {
         image: 'registry.example.com/shop/api:1.4.2',
+        imageTools: ImageTools.none(),
         command: ['java', '-XX:MaxRAMPercentage=75', '-jar', '/app/api.jar'],
         ports: [{ number: 8080, name: 'http' }],
         volumeMounts: [{ volume: apiTmp, path: '/tmp' }],

@@ -5,7 +5,7 @@ import { expectResilientInvariants, podSpecOf } from './support/properties';
 import { KubeObject, only } from './support/synth';
 
 /** The app shutdown each example workload was given in src/main.ts. */
-const APP_SHUTDOWN_SECONDS: Record<string, number> = { web: 15, api: 30, db: 10 };
+const APP_SHUTDOWN_SECONDS: Record<string, number> = { web: 15, api: 30, db: 10, 'log-agent': 10 };
 
 function shop(): KubeObject[] {
   return Testing.synth(new ShopChart(Testing.app(), 'shop')) as KubeObject[];
@@ -39,11 +39,19 @@ describe('example shop app', () => {
     expect(only(objects, 'Service', 'web').spec.ports).toEqual([{ port: 8080, targetPort: 8080 }]);
   });
 
-  test('api: dumb-init as PID 1, JVM preStop, autoscaled', () => {
+  test('api: distroless image with injected busybox and dumb-init, JVM preStop, autoscaled', () => {
     const api = only(objects, 'Deployment', 'api');
     const pod = podSpecOf(api);
-    expect(pod.containers[0].command.slice(0, 3)).toEqual(['/usr/bin/dumb-init', '--', 'java']);
-    expect(pod.containers[0].lifecycle.preStop.exec.command[2]).toContain('PID=$(pidof java) && kill -TERM $PID');
+    expect(pod.containers[0].command.slice(0, 3)).toEqual(['/cdk8s-resilient/dumb-init', '--', 'java']);
+    expect(pod.containers[0].lifecycle.preStop.exec.command).toEqual([
+      '/cdk8s-resilient/busybox', 'sh', '-c',
+      '/cdk8s-resilient/busybox sleep 5; kill -TERM 1 && while kill -0 1 2>/dev/null; do /cdk8s-resilient/busybox sleep 1; done',
+    ]);
+    expect(pod.initContainers.map((c: any) => [c.name, c.command[2]])).toEqual([
+      ['resilient-helpers', 'cp /bin/busybox /cdk8s-resilient/busybox && cp /usr/bin/dumb-init /cdk8s-resilient/dumb-init'],
+    ]);
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'resilient-helpers', mountPath: '/cdk8s-resilient', readOnly: true });
+    expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
     expect(pod.terminationGracePeriodSeconds).toBe(40);
     expect(api.spec.replicas).toBeUndefined();
     expect(only(objects, 'HorizontalPodAutoscaler', 'api').spec).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
