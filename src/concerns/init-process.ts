@@ -137,3 +137,50 @@ function isLoneSimpleCommand(script: string): boolean {
 function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
+
+export interface DetectedInit {
+  /**
+   * The init as far as signal delivery goes: `dumbInit()` / `tini()` when it signals the whole
+   * process group, `sharedProcessNamespace()` when the pod shares its process namespace, else `none()`.
+   */
+  readonly init: InitProcess;
+  /** The init binary that starts the command, even one that signals only its child. */
+  readonly binary?: 'dumb-init' | 'tini';
+  /** The command the init runs: argv without the init and its options. */
+  readonly command: string[];
+}
+
+/** Options of dumb-init and tini that take a value, so that value is not read as the command. */
+const INIT_OPTIONS_WITH_VALUE: Record<'dumb-init' | 'tini', ReadonlySet<string>> = {
+  'dumb-init': new Set(['-r', '--rewrite']),
+  'tini': new Set(['-p', '-e']),
+};
+
+/**
+ * Which init, if any, a container command starts with: the reverse of {@link planEntrypoint}, for
+ * manifests this library did not write. dumb-init signals the process group unless `-c` /
+ * `--single-child` or `DUMB_INIT_SETSID=0`; tini only with `-g` or `TINI_KILL_PROCESS_GROUP`.
+ */
+export function detectInit(argv: readonly string[], pod: { shareProcessNamespace?: boolean; env?: Record<string, string | undefined> } = {}): DetectedInit {
+  const fallback = pod.shareProcessNamespace ? InitProcess.sharedProcessNamespace() : InitProcess.none();
+  const name = argv.length > 0 ? basename(argv[0]) : '';
+  if (name !== 'dumb-init' && name !== 'tini') return { init: fallback, command: [...argv] };
+  const flags: string[] = [];
+  let i = 1;
+  for (; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') { i++; break; }
+    if (!arg.startsWith('-')) break;
+    flags.push(arg);
+    if (INIT_OPTIONS_WITH_VALUE[name].has(arg)) i++;
+  }
+  const command = argv.slice(i);
+  const env = pod.env ?? {};
+  const shortFlag = (letter: string) => flags.some((f) => /^-[a-zA-Z]+$/.test(f) && f.includes(letter));
+  if (name === 'dumb-init') {
+    const singleChild = shortFlag('c') || flags.includes('--single-child') || env.DUMB_INIT_SETSID === '0';
+    return { init: singleChild ? fallback : InitProcess.dumbInit(argv[0]), binary: name, command };
+  }
+  const group = shortFlag('g') || (env.TINI_KILL_PROCESS_GROUP !== undefined && env.TINI_KILL_PROCESS_GROUP !== '');
+  return { init: group ? InitProcess.tini(argv[0]) : fallback, binary: name, command };
+}
