@@ -1,0 +1,182 @@
+/**
+ * Evidence: which shell forms let SIGTERM reach the app, with and without an init, as PID 1 of a
+ * PID namespace (as in a container) and as an ordinary process (as with shareProcessNamespace).
+ *
+ * Each cell runs the real drill: `<init> <shell> -c '<form>'` where the app is the fixture that
+ * records SIGTERM ("term") and, 300 ms later, the end of its shutdown ("done"). The expected
+ * matrix below is what was observed on Debian 12 (dash 0.5.12 as /bin/sh, bash 5.2, dumb-init
+ * 1.2.5, tini 0.19.0). If a shell or init behaves differently, these tests fail; then the table
+ * in docs/shutdown-drill.md and the synth-time rule need another look.
+ *
+ * Outcomes:
+ *   Y  the app got SIGTERM and finished its shutdown; the drill passes
+ *   N  the app never got SIGTERM; the drill fails
+ *   O  (not PID 1) the app got SIGTERM, but the main process exited before the app finished, so
+ *      the app was left running on its own; the drill fails (in a pod the runtime kills it)
+ *   C  (PID 1) the app was signalled with the whole group, but the shell died at once, PID 1
+ *      exited with it and the kernel killed the app before it could finish; whether its handler
+ *      even started is a race; the drill fails
+ */
+import { runDrill } from '../../src/drill';
+import { pid1Support } from '../../src/drill/local-runtime';
+import { DrillReport } from '../../src/drill/types';
+import { APP, hasCommand, killTagged, makeTarget, marks, NODE, scratch } from './helpers';
+import * as fs from 'fs';
+
+type Outcome = 'Y' | 'N' | 'O' | 'C';
+
+const PROG = `'${NODE}' '${APP}' handle 300`;
+
+export const FORMS: { id: string; argv: string[] }[] = [
+  { id: `sh -c 'prog'`, argv: ['sh', '-c', PROG] },
+  { id: `sh -c 'exec prog'`, argv: ['sh', '-c', `exec ${PROG}`] },
+  { id: `sh -c 'cd /tmp && prog'`, argv: ['sh', '-c', `cd /tmp && ${PROG}`] },
+  { id: `sh -c 'cd /tmp && exec prog'`, argv: ['sh', '-c', `cd /tmp && exec ${PROG}`] },
+  { id: `bash -c 'prog'`, argv: ['bash', '-c', PROG] },
+  { id: `bash -c 'prog; echo done'`, argv: ['bash', '-c', `${PROG}; echo done`] },
+  { id: `bash -c 'cd /tmp && prog'`, argv: ['bash', '-c', `cd /tmp && ${PROG}`] },
+];
+
+const INITS: { id: string; prefix: string[] }[] = [
+  { id: 'no init', prefix: [] },
+  { id: 'dumb-init --', prefix: ['dumb-init', '--'] },
+  { id: 'tini --', prefix: ['tini', '--'] },
+  { id: 'tini -g --', prefix: ['tini', '-g', '--'] },
+];
+
+/** Expected outcome per mode, init and form (forms in the order of FORMS). */
+const EXPECTED: Record<'pid1' | 'plain', Record<string, Outcome[]>> = {
+  pid1: {
+    'no init': ['N', 'Y', 'N', 'Y', 'Y', 'N', 'Y'],
+    'dumb-init --': ['C', 'Y', 'C', 'Y', 'Y', 'C', 'Y'],
+    'tini --': ['N', 'Y', 'N', 'Y', 'Y', 'N', 'Y'],
+    'tini -g --': ['C', 'Y', 'C', 'Y', 'Y', 'C', 'Y'],
+  },
+  plain: {
+    'no init': ['N', 'Y', 'N', 'Y', 'Y', 'N', 'Y'],
+    'dumb-init --': ['O', 'Y', 'O', 'Y', 'Y', 'O', 'Y'],
+    'tini --': ['N', 'Y', 'N', 'Y', 'Y', 'N', 'Y'],
+    'tini -g --': ['O', 'Y', 'O', 'Y', 'Y', 'O', 'Y'],
+  },
+};
+
+interface Cell {
+  mode: 'pid1' | 'plain';
+  init: string;
+  form: string;
+  argv: string[];
+  expected: Outcome;
+}
+
+interface Observed {
+  term: boolean;
+  done: boolean;
+  report?: DrillReport;
+  error?: string;
+}
+
+const HAVE_INITS = hasCommand('dumb-init') && hasCommand('tini') && hasCommand('bash');
+const MODES: ('pid1' | 'plain')[] = pid1Support().ok ? ['pid1', 'plain'] : ['plain'];
+
+const cells: Cell[] = [];
+for (const mode of MODES) {
+  for (const init of INITS) {
+    FORMS.forEach((form, i) => {
+      cells.push({ mode, init: init.id, form: form.id, argv: [...init.prefix, ...form.argv], expected: EXPECTED[mode][init.id][i] });
+    });
+  }
+}
+
+const observed = new Map<Cell, Observed>();
+const TOKEN_PREFIX = `shellforms-${process.pid}`;
+
+async function runCell(cell: Cell): Promise<Observed> {
+  const s = scratch(`shellforms-${process.pid}`);
+  try {
+    const report = await runDrill({
+      target: makeTarget(s, { command: cell.argv, terminationGracePeriodSeconds: 2 }),
+      pid1: cell.mode === 'pid1' ? 'yes' : 'no',
+      // let an app that outlives the main process finish, so its marks are not a race with the cleanup
+      leftoverWaitSeconds: cell.mode === 'plain' ? 1 : 0,
+      readyTimeoutSeconds: 10,
+    });
+    const m = marks(s.dir);
+    return { term: m.has('term'), done: m.has('done'), report };
+  } catch (e) {
+    return { term: false, done: false, error: (e as Error).message };
+  } finally {
+    killTagged(s.token);
+    fs.rmSync(s.dir, { recursive: true, force: true });
+  }
+}
+
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+    }),
+  );
+}
+
+const suite = HAVE_INITS ? describe : describe.skip;
+
+suite('SIGTERM through shell forms and inits (real processes)', () => {
+  beforeAll(async () => {
+    await pool(cells, 6, async (cell) => {
+      observed.set(cell, await runCell(cell));
+    });
+  }, 120000);
+
+  afterAll(() => {
+    killTagged(TOKEN_PREFIX, true);
+  });
+
+  test.each(cells.map((c) => [c.mode === 'pid1' ? 'PID 1' : 'not PID 1', c.init, c.form, c.expected, c] as const))(
+    '%s, %s, %s -> %s',
+    (_mode, _init, _form, expected, cell) => {
+      const o = observed.get(cell)!;
+      expect(o.error).toBeUndefined();
+      const r = o.report!;
+      switch (expected) {
+        case 'Y':
+          expect({ term: o.term, done: o.done, verdict: r.verdict.status, sigkill: r.facts.sigkillSent }).toEqual({
+            term: true,
+            done: true,
+            verdict: 'pass',
+            sigkill: false,
+          });
+          break;
+        case 'N':
+          expect({ term: o.term, done: o.done, verdict: r.verdict.status }).toEqual({ term: false, done: false, verdict: 'fail' });
+          expect(r.verdict.reason).toMatch(/did not forward it|only; the shell died without passing it on/);
+          break;
+        case 'O':
+          expect({ term: o.term, done: o.done, verdict: r.verdict.status }).toEqual({ term: true, done: true, verdict: 'fail' });
+          expect(r.facts.leftovers.orphans.length).toBeGreaterThan(0);
+          expect(r.verdict.reason).toMatch(/signalled the whole process group, but/);
+          break;
+        case 'C':
+          // SIGTERM was sent to the app's group; its handler may or may not have started (a race),
+          // but it never finished
+          expect({ done: o.done, verdict: r.verdict.status, sigkill: r.facts.sigkillSent }).toEqual({
+            done: false,
+            verdict: 'fail',
+            sigkill: false,
+          });
+          expect(r.verdict.reason).toMatch(/signalled the whole process group, but/);
+          break;
+      }
+    },
+  );
+
+  test('a shell as PID 1 needs SIGKILL; everywhere else the main process exits on SIGTERM', () => {
+    for (const [cell, o] of observed) {
+      const shellIsPid1 = cell.mode === 'pid1' && cell.init === 'no init' && cell.expected === 'N';
+      expect({ cell: `${cell.mode} ${cell.init} ${cell.form}`, sigkill: o.report?.facts.sigkillSent }).toEqual({
+        cell: `${cell.mode} ${cell.init} ${cell.form}`,
+        sigkill: shellIsPid1,
+      });
+    }
+  });
+});
