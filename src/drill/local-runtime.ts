@@ -182,9 +182,15 @@ export async function startLocal(options: LocalRunOptions): Promise<RunningWorkl
       tracker.stop();
       const zombiesWhileRunning = tracker.lingeringZombies();
       const found = tracker.survivors();
+      let note: string | undefined;
       if (options.leftoverWaitSeconds > 0 && found.orphans.length) {
         const deadline = nowMs() + options.leftoverWaitSeconds * 1000;
-        while (nowMs() < deadline && tracker.survivors().orphans.length) await sleep(50);
+        let left = found.orphans.length;
+        while (nowMs() < deadline && left) {
+          await sleep(50);
+          left = tracker.survivors().orphans.length;
+        }
+        note = `${found.orphans.length - left} of ${found.orphans.length} ended by themselves within --leftover-wait ${options.leftoverWaitSeconds} s`;
       }
       if (options.pid1) {
         return {
@@ -197,7 +203,7 @@ export async function startLocal(options: LocalRunOptions): Promise<RunningWorkl
               'run with --pid1 no to see which processes outlive the main one',
         };
       }
-      return { ...found, zombiesWhileRunning, observable: true };
+      return { ...found, zombiesWhileRunning, observable: true, note };
     },
     async cleanup() {
       if (cleaned) return;

@@ -76,7 +76,10 @@ export function formatReport(report: DrillReport): string {
 
   const l = f.leftovers;
   const left: string[] = [];
-  if (l.orphans.length) left.push(`still running: ${l.orphans.map(describeProcess).join(', ')} (killed by the drill)`);
+  if (l.orphans.length) {
+    left.push(`still running when the main process exited: ${l.orphans.map(describeProcess).join(', ')}`);
+    left.push(l.note ? `${l.note}; the drill killed the rest` : 'killed by the drill');
+  }
   if (l.zombies.length) left.push(`zombies: ${l.zombies.map((z) => `${z.comm} (pid ${z.pid})`).join(', ')}`);
   if (l.zombiesWhileRunning.length) left.push(`unreaped zombies while running: ${l.zombiesWhileRunning.length}`);
   if (!left.length) left.push(l.observable ? 'none' : `none observable: ${l.note ?? ''}`.trim());

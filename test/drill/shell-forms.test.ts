@@ -22,6 +22,7 @@ import { pid1Support } from '../../src/drill/local-runtime';
 import { DrillReport } from '../../src/drill/types';
 import { APP, hasCommand, killTagged, makeTarget, marks, NODE, scratch } from './helpers';
 import * as fs from 'fs';
+import * as path from 'path';
 
 type Outcome = 'Y' | 'N' | 'O' | 'C';
 
@@ -178,5 +179,33 @@ suite('SIGTERM through shell forms and inits (real processes)', () => {
         sigkill: shellIsPid1,
       });
     }
+  });
+});
+
+describe('docs/shutdown-drill.md', () => {
+  /** Reads the two evidence tables back into outcomes. */
+  function docTables(): Record<'pid1' | 'plain', Record<string, Outcome[]>> {
+    const text = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'shutdown-drill.md'), 'utf8');
+    const section = (heading: string) => {
+      const start = text.indexOf(heading);
+      expect(start).toBeGreaterThan(-1);
+      const rows = text
+        .slice(start)
+        .split('\n')
+        .filter((l) => l.startsWith('| `'))
+        .slice(0, FORMS.length)
+        .map((l) => l.split('|').slice(1, 6).map((c) => c.trim()));
+      expect(rows.map((r) => r.shift())).toEqual(FORMS.map((f) => `\`${f.id}\``));
+      const outcome = (cell: string): Outcome =>
+        cell.startsWith('yes') ? 'Y' : cell.startsWith('no') ? 'N' : cell.startsWith('cut short') ? 'C' : cell.startsWith('orphaned') ? 'O' : (cell as Outcome);
+      const out: Record<string, Outcome[]> = {};
+      INITS.forEach((init, col) => (out[init.id] = rows.map((r) => outcome(r[col]))));
+      return out;
+    };
+    return { pid1: section('As PID 1 (a container'), plain: section('Not PID 1 (as with') };
+  }
+
+  test('the evidence tables say what the tests assert', () => {
+    expect(docTables()).toEqual(EXPECTED);
   });
 });
