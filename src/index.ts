@@ -24,3 +24,5 @@ export * from './workloads/resilient-job';
 export * from './workloads/resilient-cron-job';
 export * from './workloads/resilient-daemon-set';
 export * from './concerns/image-tools';
+export * from './rules';
+export * from './validation-plugin';

@@ -1,0 +1,158 @@
+/** Rules about health probes: traffic only to pods that can serve it, restarts only when stuck. */
+import { ProbeSpec, sameProbe, toleranceSeconds } from '../concerns/probes';
+import { ContainerAt, containersOf, declaredPorts, isObject, LONG_RUNNING_KINDS, Workload, WORKLOAD_KINDS } from './model';
+import { Rule } from './rule';
+import { servingContainers } from './shutdown-rules';
+import { Violation } from './types';
+
+const GROUP = 'Probes';
+
+/** Fields the API server fills in when a probe leaves them out. */
+const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 };
+
+/**
+ * A probe as the API server stores it, with its keys in a fixed order so that two probes written
+ * differently but meaning the same compare equal. The liveness-only terminationGracePeriodSeconds
+ * does not change what is checked and is left out.
+ */
+export function canonicalProbe(probe: Record<string, any>): ProbeSpec {
+  const { terminationGracePeriodSeconds: _ignored, ...rest } = probe;
+  const filled: Record<string, any> = { ...PROBE_DEFAULTS, ...rest };
+  if (isObject(filled.httpGet)) filled.httpGet = { path: '/', scheme: 'HTTP', ...filled.httpGet };
+  return sortKeys(filled) as ProbeSpec;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
+  return out;
+}
+
+/** Containers that should prove readiness: those a Service sends traffic to, or that declare ports. */
+function trafficContainers(w: Workload): ContainerAt[] {
+  if (w.services.length > 0) return servingContainers(w);
+  return containersOf(w).filter((c) => declaredPorts(c.container).length > 0);
+}
+
+export const readinessProbeMissing: Rule = {
+  id: 'readiness-probe-missing',
+  severity: 'error',
+  group: GROUP,
+  title: 'A container that serves traffic has no readiness probe',
+  reason: 'Without a readiness probe a container counts as ready as soon as its process starts: Services send it requests while it is still booting, warming caches or connecting to its database, and a rollout moves on to the next pod before this one can serve.',
+  fix: 'Add a readinessProbe that answers only when the app can serve (an HTTP health endpoint, a gRPC health check or at least a TCP check on the serving port).',
+  kinds: LONG_RUNNING_KINDS,
+  check: ({ workload: w }) => trafficContainers(w!)
+    .filter((c) => !isObject(c.container.readinessProbe))
+    .map((c): Violation => ({
+      path: [...c.path, 'readinessProbe'],
+      message: `container "${c.name}" serves traffic${w!.services.length > 0 ? ` (Service ${w!.services.map((s) => s.metadata?.name).join(', ')})` : ' (it declares ports)'} but has no readiness probe, so it gets requests before it can answer them`,
+    })),
+};
+
+export const livenessProbeMissing: Rule = {
+  id: 'liveness-probe-missing',
+  severity: 'warning',
+  group: GROUP,
+  title: 'The main container has no liveness probe',
+  reason: 'A process that deadlocks or stops making progress without exiting is never restarted without a liveness probe: it keeps its place (and, if it still passes readiness, its traffic) until someone notices.',
+  fix: 'Add a livenessProbe that checks only that the process itself is alive (e.g. a TCP check or a /livez endpoint that calls no dependency), more tolerant than readiness.',
+  kinds: LONG_RUNNING_KINDS,
+  check: ({ workload: w }) => {
+    const traffic = trafficContainers(w!);
+    const candidates = traffic.length > 0 ? traffic : containersOf(w!).slice(0, 1);
+    return candidates
+      .filter((c) => !isObject(c.container.livenessProbe))
+      .map((c): Violation => ({ path: [...c.path, 'livenessProbe'], message: `container "${c.name}" has no liveness probe, so a hung process is never restarted` }));
+  },
+};
+
+export const livenessSameAsReadiness: Rule = {
+  id: 'liveness-same-as-readiness',
+  severity: 'error',
+  group: GROUP,
+  title: 'The liveness probe is identical to the readiness probe',
+  reason: 'Readiness answers "should this pod get traffic now", liveness "is this process beyond repair". When they are the same check, a pod that is merely overloaded or cut off from a dependency is restarted instead of taken out of traffic, and under load or during a database outage every replica restarts at once.',
+  fix: 'Make liveness a cheaper, more tolerant check (a TCP check or a /livez endpoint that calls no dependency) with a higher failureThreshold than readiness.',
+  kinds: LONG_RUNNING_KINDS,
+  check: ({ workload: w }) => containersOf(w!)
+    .filter((c) => isObject(c.container.readinessProbe) && isObject(c.container.livenessProbe)
+      && sameProbe(canonicalProbe(c.container.readinessProbe), canonicalProbe(c.container.livenessProbe)))
+    .map((c): Violation => ({
+      path: [...c.path, 'livenessProbe'],
+      message: `container "${c.name}" uses the same check for liveness as for readiness, so a busy pod is restarted instead of being taken out of traffic`,
+    })),
+};
+
+export const livenessLessTolerant: Rule = {
+  id: 'liveness-less-tolerant',
+  severity: 'warning',
+  group: GROUP,
+  title: 'The liveness probe gives up sooner than the readiness probe',
+  reason: 'When liveness fails faster than readiness (periodSeconds x failureThreshold), a struggling pod is restarted before it has even been taken out of traffic; restarts then add load to the remaining pods.',
+  fix: 'Raise the liveness periodSeconds or failureThreshold so that liveness tolerates failures longer than readiness.',
+  kinds: LONG_RUNNING_KINDS,
+  check: ({ workload: w }) => {
+    const out: Violation[] = [];
+    for (const c of containersOf(w!)) {
+      if (!isObject(c.container.readinessProbe) || !isObject(c.container.livenessProbe)) continue;
+      const readiness = toleranceSeconds(canonicalProbe(c.container.readinessProbe));
+      const liveness = toleranceSeconds(canonicalProbe(c.container.livenessProbe));
+      if (liveness >= readiness) continue;
+      out.push({
+        path: [...c.path, 'livenessProbe'],
+        message: `container "${c.name}" is restarted after ${liveness}s of liveness failures but leaves traffic only after ${readiness}s of readiness failures`,
+        fix: `raise the liveness periodSeconds x failureThreshold to at least ${readiness}s`,
+      });
+    }
+    return out;
+  },
+};
+
+const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
+const HOOKS = ['preStop', 'postStart'] as const;
+
+export const probePortUndeclared: Rule = {
+  id: 'probe-port-undeclared',
+  severity: 'error',
+  group: GROUP,
+  title: 'A probe or lifecycle hook targets a port the container does not declare',
+  reason: 'A named port that the container does not declare cannot be resolved, so the probe or hook fails every time: the pod never becomes ready, or is restarted in a loop. A numeric port that no container of the pod declares is usually a typo or a port the app no longer listens on.',
+  fix: 'Declare the port in the container\'s `ports` (with the name, for a named port), or point the probe at a declared port.',
+  kinds: WORKLOAD_KINDS,
+  check: ({ workload: w }) => {
+    const containers = containersOf(w!);
+    const podPorts = new Set(containers.flatMap((c) => declaredPorts(c.container).map((p) => p.number)));
+    const out: Violation[] = [];
+    for (const c of containers) {
+      const own = declaredPorts(c.container);
+      const handlers: Array<[ReadonlyArray<string>, unknown]> = [
+        ...PROBES.map((p): [string[], unknown] => [[p], c.container[p]]),
+        ...HOOKS.map((h): [string[], unknown] => [['lifecycle', h], c.container.lifecycle?.[h]]),
+      ];
+      for (const [field, handler] of handlers) {
+        if (!isObject(handler)) continue;
+        for (const type of ['httpGet', 'tcpSocket', 'grpc']) {
+          const port = handler[type]?.port;
+          if (port === undefined || port === null) continue;
+          const declared = typeof port === 'number'
+            ? podPorts.has(port)
+            : own.some((p) => p.name === port);
+          if (declared) continue;
+          const list = own.map((p) => (p.name ? `${p.number}/${p.name}` : String(p.number))).join(', ') || 'none';
+          out.push({
+            path: [...c.path, ...field, type, 'port'],
+            message: typeof port === 'number'
+              ? `container "${c.name}" ${field.join('.')} checks port ${port}, which no container of the pod declares (declared: ${list})`
+              : `container "${c.name}" ${field.join('.')} checks the named port "${port}", which the container does not declare (declared: ${list}), so the check can never succeed`,
+          });
+        }
+      }
+    }
+    return out;
+  },
+};
+
+export const PROBE_RULES: Rule[] = [readinessProbeMissing, livenessProbeMissing, livenessSameAsReadiness, livenessLessTolerant, probePortUndeclared];

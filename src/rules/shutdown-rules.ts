@@ -1,0 +1,103 @@
+/** Rules about stopping a pod without dropping requests or killing work half-done. */
+import { APP_SHUTDOWN_ANNOTATION } from './annotations';
+import { containersOf, declaredPorts, LONG_RUNNING_KINDS, Workload, WORKLOAD_KINDS } from './model';
+import { podShutdown, signalOf } from './shutdown-model';
+import { Rule } from './rule';
+import { SHUTDOWN_SAFETY_MARGIN } from '../concerns/shutdown';
+import { Violation } from './types';
+
+const GROUP = 'Shutdown';
+
+export const gracePeriodTooShort: Rule = {
+  id: 'grace-period-too-short',
+  severity: 'error',
+  group: GROUP,
+  title: 'The grace period is shorter than the preStop hook plus the app\'s shutdown time',
+  reason: 'The grace period is one clock for preStop and for the app\'s own shutdown after SIGTERM. When it runs out the kubelet sends SIGKILL: open requests are cut, transactions roll back, queues redeliver. The preStop time is estimated from the hook (`sleep N` in an exec hook; an httpGet hook counts 5 s); the shutdown time comes from the `resilient.cdk8s.io/app-shutdown-seconds` annotation, the library\'s shutdown-budget annotation, or an assumed 20 s.',
+  fix: 'Set terminationGracePeriodSeconds to at least preStop + shutdown + a few seconds of margin, or shorten the hook. If the app stops faster than assumed, state its shutdown time in the `resilient.cdk8s.io/app-shutdown-seconds` pod annotation.',
+  kinds: WORKLOAD_KINDS,
+  check: ({ workload: w }) => {
+    const s = podShutdown(w!);
+    let worst: { need: number; text: string } | undefined;
+    for (const c of s.containers) {
+      const pre = c.preStop?.seconds ?? 0;
+      const need = pre + s.appShutdownSeconds;
+      if (need <= s.graceSeconds || (worst && worst.need >= need)) continue;
+      const preText = c.preStop
+        ? (pre === Infinity ? `container "${c.name}"'s preStop never ends (${c.preStop.basis})` : `container "${c.name}"'s preStop ${pre}s (${c.preStop.basis}) + app shutdown ${s.appShutdownSeconds}s (${s.appShutdownBasis}) = ${need}s`)
+        : `container "${c.name}"'s app shutdown ${s.appShutdownSeconds}s (${s.appShutdownBasis})`;
+      worst = { need, text: preText };
+    }
+    if (!worst) return [];
+    const graceText = s.graceExplicit ? `terminationGracePeriodSeconds ${s.graceSeconds}s` : `the default grace period of ${s.graceSeconds}s (terminationGracePeriodSeconds is unset)`;
+    const margin = SHUTDOWN_SAFETY_MARGIN.toSeconds();
+    const fixes = [worst.need === Infinity
+      ? 'make the preStop hook end (a bounded sleep, or a loop with a timeout)'
+      : `set terminationGracePeriodSeconds to at least ${worst.need + margin} (${worst.need}s + ${margin}s margin) or shorten the preStop hook`];
+    if (s.appShutdownAssumed) fixes.push(`if the app stops faster than ${s.appShutdownSeconds}s, state its real time with the pod annotation ${APP_SHUTDOWN_ANNOTATION}: "<seconds>"`);
+    return [{
+      path: [...w!.podSpecPath, 'terminationGracePeriodSeconds'],
+      message: `${graceText} is shorter than ${worst.text}, so the kubelet would SIGKILL the app before it has finished shutting down`,
+      fix: fixes.join('; '),
+    }];
+  },
+};
+
+export const preStopMissing: Rule = {
+  id: 'prestop-missing',
+  severity: 'warning',
+  group: GROUP,
+  title: 'A container that receives traffic through a Service has no preStop hook',
+  reason: 'On deletion the pod is removed from the Service endpoints at the same moment the kubelet starts stopping it, but kube-proxy, ingress controllers and load balancers learn of it seconds later. Without a pause in preStop the app gets SIGTERM while traffic still arrives, and those requests fail on every rollout, drain and scale-in.',
+  fix: 'Add a short preStop pause, e.g. `lifecycle.preStop.exec.command: ["sleep", "5"]` (needs `sleep` in the image) or an HTTP preStop endpoint, and count it in terminationGracePeriodSeconds.',
+  kinds: LONG_RUNNING_KINDS,
+  check: ({ workload: w }) => {
+    if (!w || w.services.length === 0) return [];
+    const serviceNames = w.services.map((s) => s.metadata?.name).join(', ');
+    return servingContainers(w)
+      .filter((c) => !c.container.lifecycle?.preStop)
+      .map((c): Violation => ({
+        path: [...c.path, 'lifecycle', 'preStop'],
+        message: `container "${c.name}" has no preStop hook although Service ${serviceNames} sends it traffic: it gets SIGTERM while clients are still being routed to it`,
+      }));
+  },
+};
+
+export const shellWithoutExec: Rule = {
+  id: 'shell-without-exec',
+  severity: 'error',
+  group: GROUP,
+  title: 'The entrypoint is `sh -c` / `bash -c` without `exec` and without an init that signals the process group',
+  reason: 'SIGTERM goes to the container\'s PID 1. A shell such as dash stays the parent of the app and does not forward it; as PID 1 it ignores SIGTERM altogether. The app never hears about the shutdown and is SIGKILLed when the grace period ends. An init is recognised from the command (dumb-init, or tini with -g), and shareProcessNamespace is taken into account.',
+  fix: 'Start the last command of the script with `exec` (`... && exec my-app`), or run an init as PID 1 that signals the whole process group: `["dumb-init", "--", "sh", "-c", ...]` or `["tini", "-g", "--", "sh", "-c", ...]`.',
+  kinds: WORKLOAD_KINDS,
+  check: ({ workload: w }) => {
+    const shareProcessNamespace = w!.podSpec.shareProcessNamespace === true;
+    const out: Violation[] = [];
+    for (const c of containersOf(w!)) {
+      const signal = signalOf(c.container, shareProcessNamespace);
+      if (!signal || signal.reachesApp) continue;
+      const tiniNote = signal.init === 'tini' ? ' (tini runs without -g, so only the shell gets the signal)' : signal.init === 'dumb-init' ? ' (dumb-init runs in single-child mode, so only the shell gets the signal)' : '';
+      out.push({ path: [...c.path, 'command'], message: `container "${c.name}" ${signal.reason}${tiniNote}` });
+    }
+    return out;
+  },
+};
+
+/**
+ * Containers whose declared ports a Service of the workload targets; the first container when no
+ * Service port can be traced to one (undeclared ports).
+ */
+export function servingContainers(w: Workload) {
+  const all = containersOf(w);
+  const targets = new Set<string | number>();
+  for (const service of w.services) {
+    for (const port of Array.isArray(service.spec?.ports) ? service.spec.ports : []) {
+      targets.add(port?.targetPort ?? port?.port);
+    }
+  }
+  const serving = all.filter((c) => declaredPorts(c.container).some((p) => targets.has(p.number) || (p.name !== undefined && targets.has(p.name))));
+  return serving.length > 0 ? serving : all.slice(0, 1);
+}
+
+export const SHUTDOWN_RULES: Rule[] = [gracePeriodTooShort, preStopMissing, shellWithoutExec];

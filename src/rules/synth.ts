@@ -1,0 +1,161 @@
+/**
+ * The rules at `cdk8s synth` time. Resilient* constructs call {@link attachResilienceRules}: when
+ * the app validates, the chart's objects are rendered (ApiObject.toJson(), so final patches are
+ * included), audited together, and each construct reports the findings about its own objects.
+ * Errors fail the synth as `[construct path] rule-id: Kind name: message. Fix: ...` (cdk8s adds
+ * the path); warnings go to stderr.
+ *
+ * {@link Rules} lets a user suppress a rule or change its severity for one construct and
+ * everything below it, with a reason. The override is written onto each object below as an
+ * annotation, so the synthesized manifest carries it and `cdk8s-resilient audit` honours it.
+ */
+import { ApiObject, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { requireSetting, withConstructPath } from '../concerns/errors';
+import { SEVERITY_ANNOTATION_PREFIX, severityAnnotationValue, SUPPRESS_ANNOTATION_PREFIX } from './annotations';
+import { isRuleId, RULES } from './catalogue';
+import { auditObjects, AuditResult } from './engine';
+import { describeRef } from './model';
+import { Finding, KubeObject, Severity } from './types';
+
+const RULES_OF = Symbol.for('cdk8s-resilient.rules');
+
+type Override = { readonly kind: 'suppress'; readonly reason: string } | { readonly kind: 'severity'; readonly severity: Severity; readonly reason: string };
+
+/**
+ * Rule overrides for a construct and everything below it. The nearest construct's override of a
+ * rule wins.
+ *
+ *   Rules.of(db).suppress('replicas-too-few', 'single PostgreSQL primary; HA is the operator\'s job');
+ *   Rules.of(chart).setSeverity('image-tag-mutable', 'warning', 'dev chart, images pinned by CI');
+ */
+export class Rules {
+  public static of(scope: IConstruct): Rules {
+    const holder = scope as IConstruct & { [RULES_OF]?: Rules };
+    let rules = holder[RULES_OF];
+    if (!rules) {
+      rules = new Rules(scope);
+      Object.defineProperty(holder, RULES_OF, { value: rules, enumerable: false });
+      // Objects may be added after the override: annotate them when the app validates, which
+      // `cdk8s synth`, App.synth() and Testing.synth() all do before rendering.
+      scope.node.addValidation({ validate: () => { writeRuleAnnotations(scope); return []; } });
+    }
+    return rules;
+  }
+
+  private readonly overrides = new Map<string, Override>();
+
+  private constructor(private readonly scope: IConstruct) {}
+
+  /** Turns the rule off for this construct's objects. The reason is kept in the output. */
+  public suppress(ruleId: string, reason: string): this {
+    this.check(ruleId, reason, 'suppress');
+    this.overrides.set(ruleId, { kind: 'suppress', reason: reason.trim() });
+    return this;
+  }
+
+  /** Reports the rule's findings on this construct's objects with another severity. */
+  public setSeverity(ruleId: string, severity: Severity, reason: string): this {
+    withConstructPath(this.scope, () => requireSetting(severity === 'error' || severity === 'warning', `Rules.setSeverity("${ruleId}").severity`, severity,
+      'is not a severity', "use 'warning' or 'error'"));
+    this.check(ruleId, reason, 'setSeverity');
+    this.overrides.set(ruleId, { kind: 'severity', severity, reason: reason.trim() });
+    return this;
+  }
+
+  /** The overrides set on this construct itself (not inherited ones). */
+  public get entries(): ReadonlyMap<string, Override> {
+    return this.overrides;
+  }
+
+  private check(ruleId: string, reason: string, method: string): void {
+    withConstructPath(this.scope, () => {
+      requireSetting(isRuleId(ruleId), `Rules.${method}`, ruleId, 'is not a rule id', `use one of the ids in docs/rules.md, e.g. "${RULES[0].id}"`);
+      requireSetting(typeof reason === 'string' && reason.trim().length > 0, `Rules.${method}("${ruleId}").reason`, reason,
+        'is empty: an exception must say why the rule does not apply here', 'give the reason, e.g. "single-writer database; a standby is managed outside this chart"');
+    });
+  }
+}
+
+/** The overrides that apply to a construct: its own and its ancestors', the nearest winning. */
+export function effectiveOverrides(construct: IConstruct): Map<string, Override> {
+  const result = new Map<string, Override>();
+  const scopes = construct.node.scopes;
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const rules = (scopes[i] as IConstruct & { [RULES_OF]?: Rules })[RULES_OF];
+    if (!rules) continue;
+    for (const [id, override] of rules.entries) if (!result.has(id)) result.set(id, override);
+  }
+  return result;
+}
+
+/** Writes the overrides in effect onto every ApiObject under `scope` as annotations. */
+export function writeRuleAnnotations(scope: IConstruct): void {
+  for (const c of scope.node.findAll()) {
+    if (!ApiObject.isApiObject(c)) continue;
+    for (const [id, override] of effectiveOverrides(c)) {
+      if (override.kind === 'suppress') c.metadata.addAnnotation(`${SUPPRESS_ANNOTATION_PREFIX}${id}`, override.reason);
+      else c.metadata.addAnnotation(`${SEVERITY_ANNOTATION_PREFIX}${id}`, severityAnnotationValue(override.severity, override.reason));
+    }
+  }
+}
+
+interface ChartAudit {
+  readonly apiObjects: ApiObject[];
+  readonly result: AuditResult;
+}
+
+/** One audit per chart and validation pass, shared by every construct of the chart. */
+const AUDITS = new WeakMap<Chart, ChartAudit>();
+const RESET_REGISTERED = new WeakSet<Chart>();
+
+/**
+ * Validation visits a chart before the constructs inside it, so a validation on the chart marks
+ * the start of each pass: the next construct renders and audits the chart afresh.
+ */
+function resetAuditEachPass(chart: Chart): void {
+  if (RESET_REGISTERED.has(chart)) return;
+  RESET_REGISTERED.add(chart);
+  chart.node.addValidation({ validate: () => { AUDITS.delete(chart); return []; } });
+}
+
+function auditChart(chart: Chart): ChartAudit {
+  const cached = AUDITS.get(chart);
+  if (cached) return cached;
+  writeRuleAnnotations(chart);
+  const apiObjects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
+  const result = auditObjects(apiObjects.map((o) => o.toJson() as KubeObject));
+  const audit = { apiObjects, result };
+  AUDITS.set(chart, audit);
+  // Also forget it once the (synchronous) pass is over, for callers that validate a construct alone.
+  queueMicrotask(() => AUDITS.delete(chart));
+  return audit;
+}
+
+/** Registers the resilience rules on a construct: findings about its objects are reported at synth. */
+export function attachResilienceRules(construct: IConstruct): void {
+  resetAuditEachPass(Chart.of(construct));
+  construct.node.addValidation({
+    validate: () => {
+      const { apiObjects, result } = auditChart(Chart.of(construct));
+      const errors: string[] = [];
+      for (const finding of result.findings) {
+        if (!isWithin(apiObjects[finding.inputIndex], construct)) continue;
+        const line = formatSynthFinding(finding);
+        if (finding.severity === 'error') errors.push(line);
+        else process.stderr.write(`[${construct.node.path}] warning ${line}\n`);
+      }
+      return errors;
+    },
+  });
+}
+
+/** `rule-id: Kind name: message. Fix: ...` */
+export function formatSynthFinding(finding: Finding): string {
+  const lowered = finding.severityReason ? ` (severity changed: ${finding.severityReason})` : '';
+  return `${finding.ruleId}: ${describeRef(finding.object)}: ${finding.message}. Fix: ${finding.fix}${lowered}`;
+}
+
+function isWithin(c: IConstruct, scope: IConstruct): boolean {
+  return c.node.scopes.includes(scope);
+}

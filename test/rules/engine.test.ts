@@ -1,0 +1,135 @@
+import { auditObjects, RULES } from '../../src/rules';
+import { buildModel, selectorMatches } from '../../src/rules/model';
+import { appWith, deployment, edit, goodApp, hpa, labelsOf, pdb, service } from './fixtures';
+
+describe('overrides by annotation', () => {
+  const noSpread = (d: any) => { delete d.spec.template.spec.topologySpreadConstraints; };
+
+  test('a suppression with a reason removes the finding and keeps it as suppressed', () => {
+    const result = auditObjects(appWith((d) => {
+      noSpread(d);
+      d.metadata.annotations = { 'resilient.cdk8s.io/suppress.spread-missing': 'single-node edge cluster' };
+    }));
+    expect(result.findings).toEqual([]);
+    expect(result.suppressed).toEqual([expect.objectContaining({ ruleId: 'spread-missing', reason: 'single-node edge cluster', severity: 'warning' })]);
+  });
+
+  test('pod template annotations count too', () => {
+    const result = auditObjects(appWith((d) => {
+      noSpread(d);
+      d.spec.template.metadata.annotations['resilient.cdk8s.io/suppress.spread-missing'] = 'set through a Helm podAnnotations value';
+    }));
+    expect(result.findings).toEqual([]);
+  });
+
+  test('a severity annotation changes the severity and keeps its reason', () => {
+    const result = auditObjects(appWith((d) => {
+      d.spec.replicas = 1;
+      d.metadata.annotations = { 'resilient.cdk8s.io/severity.replicas-too-few': 'warning: staging only' };
+    }));
+    expect(result.findings).toEqual([expect.objectContaining({ ruleId: 'replicas-too-few', severity: 'warning', severityReason: 'staging only' })]);
+  });
+
+  test('a suppression without a reason is not honoured, and is reported', () => {
+    const ids = auditObjects(appWith((d) => {
+      noSpread(d);
+      d.metadata.annotations = { 'resilient.cdk8s.io/suppress.spread-missing': '' };
+    })).findings.map((f) => f.ruleId);
+    expect(ids.sort()).toEqual(['rule-override-invalid', 'spread-missing']);
+  });
+
+  test('a suppression applies to its own object only', () => {
+    const [d, s, p] = goodApp();
+    const result = auditObjects([
+      edit(d, (x) => { x.metadata.annotations = { 'resilient.cdk8s.io/suppress.pdb-unhealthy-pods-block-drain': 'not about the Deployment' }; }),
+      s,
+      edit(p, (x) => { delete x.spec.unhealthyPodEvictionPolicy; }),
+    ]);
+    expect(result.findings.map((f) => f.ruleId)).toEqual(['pdb-unhealthy-pods-block-drain']);
+  });
+});
+
+describe('options', () => {
+  const oneReplica = appWith((d) => { d.spec.replicas = 1; });
+
+  test('a rule can be turned off or given another severity', () => {
+    expect(auditObjects(oneReplica, { severity: { 'replicas-too-few': 'off' } }).findings).toEqual([]);
+    expect(auditObjects(oneReplica, { severity: { 'replicas-too-few': 'warning' } }).findings[0].severity).toBe('warning');
+  });
+
+  test('an unknown rule id is refused', () => {
+    expect(() => auditObjects(oneReplica, { severity: { 'no-such-rule': 'off' } })).toThrow(/unknown rule id "no-such-rule"/);
+  });
+});
+
+describe('model', () => {
+  test('objects are matched within their namespace only', () => {
+    const result = auditObjects([
+      edit(deployment(), (d) => { d.metadata.namespace = 'a'; }),
+      edit(service(), (s) => { s.metadata.namespace = 'a'; }),
+      edit(pdb(), (p) => { p.metadata.namespace = 'b'; }),
+    ]);
+    expect(result.findings.map((f) => `${f.ruleId} ${f.object.namespace}`).sort()).toEqual(['pdb-missing a', 'pdb-selects-nothing b']);
+  });
+
+  test('an object without a namespace is in "default"', () => {
+    const result = auditObjects([deployment(), service(), edit(pdb(), (p) => { p.metadata.namespace = 'default'; })]);
+    expect(result.findings).toEqual([]);
+  });
+
+  test('objects a controller owns are skipped', () => {
+    const replicaSet = edit(deployment(), (d) => {
+      d.kind = 'ReplicaSet';
+      d.metadata.name = 'web-5d8f7';
+      d.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'x', controller: true }];
+    });
+    const result = auditObjects([...goodApp(), replicaSet]);
+    expect(result.findings).toEqual([]);
+    expect(result.objectCount).toBe(3);
+  });
+
+  test('HPA targets and selectors are linked once', () => {
+    const objects = [...appWith((d) => { delete d.spec.replicas; }), hpa()];
+    const model = buildModel(objects.map((object) => ({ object })));
+    const web = model.workloadAt[0]!;
+    expect(web.services.map((s) => s.metadata?.name)).toEqual(['web']);
+    expect(web.disruptionBudgets.map((s) => s.metadata?.name)).toEqual(['web']);
+    expect(web.autoscalers.map((s) => s.metadata?.name)).toEqual(['web']);
+  });
+
+  test.each([
+    [{ matchLabels: { a: '1' } }, { a: '1', b: '2' }, true],
+    [{ matchLabels: { a: '1' } }, { a: '2' }, false],
+    [{ matchExpressions: [{ key: 'a', operator: 'In', values: ['1', '2'] }] }, { a: '2' }, true],
+    [{ matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }, {}, true],
+    [{ matchExpressions: [{ key: 'a', operator: 'Exists' }] }, {}, false],
+    [{ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] }, { b: '1' }, true],
+    [{}, { any: 'thing' }, true],
+  ])('selector %j on %j: %s', (selector, labels, expected) => {
+    expect(selectorMatches(selector as any, labels)).toBe(expected);
+  });
+});
+
+test('findings carry the object, the field path and the rule\'s fix when the check gives none', () => {
+  const [finding] = auditObjects(appWith((d) => { d.spec.template.spec.containers[0].image = 'web:latest'; })).findings;
+  expect(finding).toMatchObject({
+    ruleId: 'image-tag-mutable',
+    object: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+    path: 'spec.template.spec.containers[0].image',
+    pathSegments: ['spec', 'template', 'spec', 'containers', 0, 'image'],
+    fix: RULES.find((r) => r.id === 'image-tag-mutable')!.fix,
+  });
+});
+
+test('a large namespace is audited in near-linear time', () => {
+  const objects = [];
+  for (let i = 0; i < 2000; i++) objects.push(...goodApp(`app-${i}`));
+  const started = Date.now();
+  const result = auditObjects(objects);
+  const ms = Date.now() - started;
+  expect(result.objectCount).toBe(6000);
+  expect(result.findings).toEqual([]);
+  // Generous: quadratic matching of 2000 budgets against 2000 workloads takes far longer.
+  expect(ms).toBeLessThan(10000);
+  expect(labelsOf('x')).toBeDefined();
+});
