@@ -17,6 +17,7 @@ import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
 import { createService, ServiceOptions } from './service';
+import { attachResilienceRules } from '../rules/synth';
 
 export interface ResilientDeploymentProps extends ResilientPodProps, IdentityProps {
   /**
@@ -115,6 +116,7 @@ export class ResilientDeployment extends Construct {
         },
       });
     }
+    attachResilienceRules(this);
   }
 
   /** The chart this workload belongs to. */
