@@ -5,7 +5,7 @@
  */
 import { podsOf } from '../concerns/disruption-budget';
 import { MIN_RESILIENT_REPLICAS } from '../concerns/scaling';
-import { describeRef, declaredReplicas, minimumPods, REPLICATED_KINDS, refOf, Workload } from './model';
+import { describeRef, declaredReplicas, listNames, minimumPods, REPLICATED_KINDS, refOf, Workload } from './model';
 import { Rule } from './rule';
 import { KubeObject, Violation } from './types';
 
@@ -13,7 +13,7 @@ const REPLICAS = 'Replicas and autoscaling';
 const PDB = 'Disruption budgets';
 
 function names(objects: KubeObject[]): string {
-  return objects.map((o) => o.metadata?.name).join(', ');
+  return listNames(objects, (o) => String(o.metadata?.name));
 }
 
 export const replicasTooFew: Rule = {
@@ -135,7 +135,7 @@ export const pdbSpansWorkloads: Rule = {
   check: ({ object, model }) => {
     const selected = budgetWorkloads(object, model.selectedBy);
     return selected.length > 1
-      ? [{ path: ['spec', 'selector'], message: `the selector matches the pods of ${selected.length} workloads: ${selected.map((w) => describeRef(refOf(w.object))).join(', ')}` }]
+      ? [{ path: ['spec', 'selector'], message: `the selector matches the pods of ${selected.length} workloads: ${listNames(selected, (w) => describeRef(refOf(w.object)))}` }]
       : [];
   },
 };
@@ -178,7 +178,7 @@ export const pdbBlocksEviction: Rule = {
       if (kept !== undefined && kept >= pods) {
         return [{
           path: ['spec', 'minAvailable'],
-          message: `minAvailable ${JSON.stringify(min)} keeps ${kept} of the ${pods} pod(s) that ${selected.map((w) => w.name).join(', ')} ${selected.length === 1 ? 'runs' : 'run'} at the fewest, so no pod can be evicted and every node drain hangs`,
+          message: `minAvailable ${JSON.stringify(min)} keeps ${kept} of the ${pods} pod(s) that ${listNames(selected, (w) => w.name)} ${selected.length === 1 ? 'runs' : 'run'} at the fewest, so no pod can be evicted and every node drain hangs`,
           fix: pods > 1 ? `use minAvailable: ${pods - 1} or maxUnavailable: 1` : 'use maxUnavailable: 1',
         }];
       }

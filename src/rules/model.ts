@@ -95,6 +95,12 @@ export function describeRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
+/** `a, b, c and 4 more`: names for messages, bounded however many objects match. */
+export function listNames<T>(items: readonly T[], name: (item: T) => string = String, max = 5): string {
+  const shown = items.slice(0, max).map(name).join(', ');
+  return items.length <= max ? shown : `${shown} and ${items.length - max} more`;
+}
+
 /** Builds the view. Objects without a kind are kept as inputs but belong to no namespace. */
 export function buildModel(inputs: ReadonlyArray<AuditInput>): AuditModel {
   const namespaces = new Map<string, Namespace>();

@@ -1,6 +1,6 @@
 /** Rules about health probes: traffic only to pods that can serve it, restarts only when stuck. */
 import { ProbeSpec, sameProbe, toleranceSeconds } from '../concerns/probes';
-import { ContainerAt, containersOf, declaredPorts, isObject, LONG_RUNNING_KINDS, Workload, WORKLOAD_KINDS } from './model';
+import { ContainerAt, containersOf, declaredPorts, isObject, listNames, LONG_RUNNING_KINDS, Workload, WORKLOAD_KINDS } from './model';
 import { Rule } from './rule';
 import { servingContainers } from './shutdown-rules';
 import { Violation } from './types';
@@ -48,7 +48,7 @@ export const readinessProbeMissing: Rule = {
     .filter((c) => !isObject(c.container.readinessProbe))
     .map((c): Violation => ({
       path: [...c.path, 'readinessProbe'],
-      message: `container "${c.name}" serves traffic${w!.services.length > 0 ? ` (Service ${w!.services.map((s) => s.metadata?.name).join(', ')})` : ' (it declares ports)'} but has no readiness probe, so it gets requests before it can answer them`,
+      message: `container "${c.name}" serves traffic${w!.services.length > 0 ? ` (Service ${listNames(w!.services, (s) => String(s.metadata?.name))})` : ' (it declares ports)'} but has no readiness probe, so it gets requests before it can answer them`,
     })),
 };
 

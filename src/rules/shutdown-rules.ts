@@ -1,6 +1,6 @@
 /** Rules about stopping a pod without dropping requests or killing work half-done. */
 import { APP_SHUTDOWN_ANNOTATION } from './annotations';
-import { containersOf, declaredPorts, LONG_RUNNING_KINDS, Workload, WORKLOAD_KINDS } from './model';
+import { containersOf, declaredPorts, listNames, LONG_RUNNING_KINDS, Workload, WORKLOAD_KINDS } from './model';
 import { podShutdown, signalOf } from './shutdown-model';
 import { Rule } from './rule';
 import { SHUTDOWN_SAFETY_MARGIN } from '../concerns/shutdown';
@@ -53,7 +53,7 @@ export const preStopMissing: Rule = {
   kinds: LONG_RUNNING_KINDS,
   check: ({ workload: w }) => {
     if (!w || w.services.length === 0) return [];
-    const serviceNames = w.services.map((s) => s.metadata?.name).join(', ');
+    const serviceNames = listNames(w.services, (s) => String(s.metadata?.name));
     return servingContainers(w)
       .filter((c) => !c.container.lifecycle?.preStop)
       .map((c): Violation => ({
