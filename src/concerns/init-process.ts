@@ -10,8 +10,8 @@ export type InitKind = 'dumb-init' | 'tini' | 'shared-process-namespace' | 'none
 
 export class InitProcess {
   /**
-   * dumb-init as PID 1 (`dumb-init -- <command>`). In its default mode it signals the whole
-   * process group, so even a shell that does not forward SIGTERM has its children stopped.
+   * dumb-init as PID 1 (`dumb-init -- <command>`): forwards signals (to the whole process group,
+   * in its default mode) and reaps zombies.
    */
   public static dumbInit(path = '/usr/bin/dumb-init'): InitProcess {
     return new InitProcess('dumb-init', path, [path, '--']);
@@ -99,27 +99,33 @@ export interface SignalDelivery {
 }
 
 /**
- * Does SIGTERM from the kubelet reach the app? The answer follows what the shutdown drill measured
- * (docs/shutdown-drill.md): dash (Debian's /bin/sh) stays the parent of the last command and does
- * not forward signals; bash replaces itself with a lone simple command; `exec` always replaces
- * the shell; dumb-init and `tini -g` signal the whole process group.
+ * Does SIGTERM from the kubelet reach the app, and can the app finish its shutdown? The answer
+ * follows what the shutdown drill measured (docs/shutdown-drill.md, test/drill/shell-forms.test.ts):
+ * - `exec` as the script's last command replaces the shell: safe under any init;
+ * - bash replaces itself with the last command of a lone command or of an `&&` chain;
+ * - dash (Debian's /bin/sh) stays the parent of the app and does not forward SIGTERM;
+ * - an init does NOT make such a form safe: dumb-init and `tini -g` do signal the whole process
+ *   group, but the shell dies at once, the init exits with its only child and the app is killed
+ *   part-way through its shutdown; plain tini signals only the shell.
  */
 export function analyzeSignalDelivery(argv: readonly string[], init: InitProcess): SignalDelivery {
   const wrapper = findShellWrapper(argv);
   if (!wrapper) return { reachesApp: true, reason: 'the app is the container process' };
-  if (init.signalsProcessGroup) {
-    return { reachesApp: true, reason: `${init.kind} signals the whole process group, so the shell's children get SIGTERM` };
-  }
   if (lastCommandIsExec(wrapper.script)) {
     return { reachesApp: true, reason: 'the script execs the app, which replaces the shell' };
   }
-  if (wrapper.shell === 'bash' && isLoneSimpleCommand(wrapper.script)) {
-    return { reachesApp: true, reason: 'bash runs a lone simple command in place of itself' };
+  if (wrapper.shell === 'bash' && bashExecsLastCommand(wrapper.script)) {
+    return { reachesApp: true, reason: 'bash runs the last command of a lone command or && chain in place of itself' };
   }
+  const outcome = init.signalsProcessGroup
+    ? `${init.kind} signals the whole process group, but the shell dies at once, ${init.kind} exits with it and the app is killed part-way through its shutdown`
+    : init.kind === 'shared-process-namespace'
+      ? 'SIGTERM kills the shell and leaves the app orphaned until the grace period ends and it is SIGKILLed'
+      : 'SIGTERM stops at the shell and the app is SIGKILLed when the grace period ends';
   return {
     reachesApp: false,
-    reason: `runs the app behind \`${wrapper.shell} -c\` without exec and without an init, so SIGTERM stops at the shell and the app is SIGKILLed when the grace period ends`,
-    fix: `start the last command with exec (e.g. "... && exec my-app"), or use InitProcess.dumbInit() / InitProcess.tini()`,
+    reason: `runs the app behind \`${wrapper.shell} -c\` without exec: ${outcome}`,
+    fix: 'start the last command with exec (e.g. "... && exec my-app"); an init in front of the shell does not fix this form',
   };
 }
 
@@ -130,8 +136,10 @@ function lastCommandIsExec(script: string): boolean {
   return /^exec\s+\S/.test(last) && !/[|&]/.test(last);
 }
 
-function isLoneSimpleCommand(script: string): boolean {
-  return !/[;&|\n<>()`]/.test(script.trim()) && script.trim().length > 0;
+/** A lone simple command, or simple commands joined by `&&` (measured with bash 5.2). */
+function bashExecsLastCommand(script: string): boolean {
+  const parts = script.trim().split(/\s*&&\s*/);
+  return parts.every((part) => part.length > 0 && !/[;&|\n<>()`]/.test(part));
 }
 
 function basename(path: string): string {

@@ -67,9 +67,9 @@ export const shellWithoutExec: Rule = {
   id: 'shell-without-exec',
   severity: 'error',
   group: GROUP,
-  title: 'The entrypoint is `sh -c` / `bash -c` without `exec` and without an init that signals the process group',
-  reason: 'SIGTERM goes to the container\'s PID 1. A shell such as dash stays the parent of the app and does not forward it; as PID 1 it ignores SIGTERM altogether. The app never hears about the shutdown and is SIGKILLed when the grace period ends. An init is recognised from the command (dumb-init, or tini with -g), and shareProcessNamespace is taken into account.',
-  fix: 'Start the last command of the script with `exec` (`... && exec my-app`), or run an init as PID 1 that signals the whole process group: `["dumb-init", "--", "sh", "-c", ...]` or `["tini", "-g", "--", "sh", "-c", ...]`.',
+  title: 'The entrypoint is `sh -c` / `bash -c` without `exec`',
+  reason: 'SIGTERM goes to the container\'s main process. dash (Debian\'s /bin/sh) stays the parent of the app and does not forward it (as PID 1 it ignores SIGTERM altogether), so the app is SIGKILLed when the grace period ends. An init does not rescue the form: dumb-init and tini -g signal the whole process group, but the shell dies at once, the init exits with its only child and the app is killed mid-shutdown; plain tini signals only the shell. bash replaces itself with the last command of a lone command or an && chain, which is safe. Measured by the shutdown drill (docs/shutdown-drill.md).',
+  fix: 'Start the last command of the script with `exec` (`... && exec my-app`), or drop the shell and run the app directly.',
   kinds: WORKLOAD_KINDS,
   check: ({ workload: w }) => {
     const shareProcessNamespace = w!.podSpec.shareProcessNamespace === true;
@@ -77,8 +77,8 @@ export const shellWithoutExec: Rule = {
     for (const c of containersOf(w!)) {
       const signal = signalOf(c.container, shareProcessNamespace);
       if (!signal || signal.reachesApp) continue;
-      const tiniNote = signal.init === 'tini' ? ' (tini runs without -g, so only the shell gets the signal)' : signal.init === 'dumb-init' ? ' (dumb-init runs in single-child mode, so only the shell gets the signal)' : '';
-      out.push({ path: [...c.path, 'command'], message: `container "${c.name}" ${signal.reason}${tiniNote}` });
+      const initNote = signal.init && !signal.process.includes('whole process group') ? ` (${signal.init} signals only its child, the shell)` : '';
+      out.push({ path: [...c.path, 'command'], message: `container "${c.name}" ${signal.reason}${initNote}` });
     }
     return out;
   },

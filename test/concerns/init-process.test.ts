@@ -23,11 +23,14 @@ describe('analyzeSignalDelivery', () => {
     ['sh -c backgrounded exec', ['sh', '-c', 'exec server &'], none, false],
     ['exec not last', ['sh', '-c', 'exec server; echo done'], none, false],
     ['bash -c lone command (bash execs it)', ['bash', '-c', 'server --port $PORT'], none, true],
-    ['bash -c list', ['bash', '-c', 'setup; server'], none, false],
+    ['bash -c list with ;', ['bash', '-c', 'setup; server'], none, false],
+    ['bash -c && chain (bash 5.2 execs the last command)', ['bash', '-c', 'cd /tmp && server'], none, true],
+    ['bash -c command followed by another', ['bash', '-c', 'server; echo done'], none, false],
     ['bash -c pipeline', ['bash', '-c', 'server | tee log'], none, false],
     ['shared process namespace does not make a shell forward', ['sh', '-c', 'server'], InitProcess.sharedProcessNamespace(), false],
-    ['dumb-init signals the process group', ['sh', '-c', 'cd /app && server'], InitProcess.dumbInit(), true],
-    ['tini -g signals the process group', ['sh', '-c', 'cd /app && server'], InitProcess.tini(), true],
+    ['dumb-init does not rescue sh -c (the shell dies, dumb-init exits, the app is cut short)', ['sh', '-c', 'cd /app && server'], InitProcess.dumbInit(), false],
+    ['tini -g does not rescue sh -c either', ['sh', '-c', 'server'], InitProcess.tini(), false],
+    ['exec under dumb-init is fine', ['sh', '-c', 'cd /app && exec server'], InitProcess.dumbInit(), true],
   ])('%s', (_name, argv, init, reaches) => {
     expect(analyzeSignalDelivery(argv as string[], init as InitProcess).reachesApp).toBe(reaches);
   });

@@ -51,6 +51,9 @@ const FIXTURES: Record<string, Cases> = {
       'command sh, script in args': appWithContainer((c) => { c.command = ['sh']; c.args = ['-c', 'server --port 8080']; }),
       'tini without -g': appWithContainer((c) => { c.command = ['/sbin/tini', '--', 'sh', '-c', 'cd /app && server']; }),
       'dumb-init in single-child mode': appWithContainer((c) => { c.command = ['dumb-init', '-c', '--', 'sh', '-c', 'cd /app && server']; }),
+      'dumb-init does not rescue it (drill evidence: the shell dies, dumb-init exits, the app is cut short)': appWithContainer((c) => { c.command = ['/usr/bin/dumb-init', '--', 'sh', '-c', 'cd /app && server']; }),
+      'tini -g does not rescue it either': appWithContainer((c) => { c.command = ['tini', '-g', '--', 'sh', '-c', 'cd /app && server']; }),
+      'bash with a command after the app': appWithContainer((c) => { c.command = ['bash', '-c', 'server; echo done']; }),
       'shared process namespace does not help a shell': appWith((d) => {
         d.spec.template.spec.shareProcessNamespace = true;
         d.spec.template.spec.containers[0].command = ['sh', '-c', 'setup; server'];
@@ -58,10 +61,9 @@ const FIXTURES: Record<string, Cases> = {
     },
     pass: {
       'exec at the end': appWithContainer((c) => { c.command = ['/bin/sh', '-c', 'cd /app && exec ./server']; }),
-      'dumb-init': appWithContainer((c) => { c.command = ['/usr/bin/dumb-init', '--', 'sh', '-c', 'cd /app && server']; }),
-      'tini -g': appWithContainer((c) => { c.command = ['tini', '-g', '--', 'sh', '-c', 'cd /app && server']; }),
-      'tini with TINI_KILL_PROCESS_GROUP': appWithContainer((c) => { c.command = ['tini', '--', 'sh', '-c', 'cd /app && server']; c.env = [{ name: 'TINI_KILL_PROCESS_GROUP', value: '1' }]; }),
+      'exec under dumb-init': appWithContainer((c) => { c.command = ['/usr/bin/dumb-init', '--', 'sh', '-c', 'cd /app && exec server']; }),
       'bash runs a lone command in place of itself': appWithContainer((c) => { c.command = ['bash', '-c', 'server --port 8080']; }),
+      'bash runs the last command of an && chain in place of itself': appWithContainer((c) => { c.command = ['bash', '-c', 'cd /app && server']; }),
       'no shell': appWithContainer((c) => { c.command = ['/app/server']; }),
     },
   },

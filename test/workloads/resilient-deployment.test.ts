@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { HealthCheck, InitProcess, LifecycleHook, ResilientDeployment, ResilientDeploymentProps } from '../../src';
+import { HealthCheck, InitProcess, LifecycleHook, ResilientDeployment, ResilientDeploymentProps, Rules } from '../../src';
 import { expectValidKubernetes } from '../support/k8s-validate';
 import { expectResilientInvariants, podSpecOf } from '../support/properties';
 import { all, KubeObject, newChart, only, synth } from '../support/synth';
@@ -222,9 +222,14 @@ describe('ResilientDeployment properties', () => {
     expect(construct.apiObject.kind).toBe('Deployment');
   });
 
-  test('service: false and disruptionBudget: false leave those objects out', () => {
-    const { objects } = deploy({ service: false, disruptionBudget: false });
+  test('service: false and disruptionBudget: false leave those objects out (the missing PDB needs a stated reason)', () => {
+    const chart = newChart();
+    const d = new ResilientDeployment(chart, 'web', { container: { image: 'example/web:1.0.0', portNumber: 8080 }, service: false, disruptionBudget: false });
+    expect(() => synth(chart)).toThrow('pdb-missing');
+    Rules.of(d).suppress('pdb-missing', 'budget managed by the platform team for the whole namespace');
+    const objects = synth(chart);
     expect(objects.map((o) => o.kind)).toEqual(['Deployment']);
+    expect(objects[0].metadata.annotations!['resilient.cdk8s.io/suppress.pdb-missing']).toBe('budget managed by the platform team for the whole namespace');
   });
 
   test('an explicit name is used for every object', () => {
@@ -241,10 +246,13 @@ describe('ResilientDeployment rejects unsafe input', () => {
       '[test/web] shutdown.terminationGracePeriod: "20s" is shorter than preStop (5s) + appShutdown (30s) = 35s, so the kubelet would SIGKILL the app mid-shutdown. Fix: leave terminationGracePeriod unset to derive 40s, set it to at least 35s, or shorten preStop/appShutdown'],
     ['sh -c without exec and without an init',
       { init: InitProcess.sharedProcessNamespace(), container: { image: 'example/web:1.0.0', portNumber: 8080, command: ['sh', '-c', 'cd /app && ./server'] } },
-      '[test/web] container.command: ["sh","-c","cd /app && ./server"] runs the app behind `sh -c` without exec and without an init, so SIGTERM stops at the shell and the app is SIGKILLed when the grace period ends. Fix: start the last command with exec (e.g. "... && exec my-app"), or use InitProcess.dumbInit() / InitProcess.tini()'],
+      '[test/web] container.command: ["sh","-c","cd /app && ./server"] runs the app behind `sh -c` without exec: SIGTERM kills the shell and leaves the app orphaned until the grace period ends and it is SIGKILLed. Fix: start the last command with exec (e.g. "... && exec my-app"); an init in front of the shell does not fix this form'],
+    ['sh -c without exec under dumb-init',
+      { init: InitProcess.dumbInit('/usr/bin/dumb-init'), container: { image: 'example/web:1.0.0', portNumber: 8080, command: ['sh', '-c', './server'] } },
+      '[test/web] container.command: ["sh","-c","./server"] runs the app behind `sh -c` without exec: dumb-init signals the whole process group, but the shell dies at once, dumb-init exits with it and the app is killed part-way through its shutdown. Fix: start the last command with exec'],
     ['a sidecar behind bash -c with several commands',
       { sidecars: [{ name: 'agent', image: 'example/agent:1.0.0', command: ['/bin/bash', '-c', 'setup; agent'] }] },
-      '[test/web] sidecars[0].command: ["/bin/bash","-c","setup; agent"] runs the app behind `bash -c` without exec'],
+      '[test/web] sidecars[0].command: ["/bin/bash","-c","setup; agent"] runs the app behind `bash -c` without exec: SIGTERM stops at the shell and the app is SIGKILLed when the grace period ends'],
     ['dumb-init without a command',
       { init: InitProcess.dumbInit() },
       "[test/web] container.command: (unset) is needed to wrap the entrypoint with dumb-init: the image's own entrypoint is not known at synth time. Fix: set command to the image's entrypoint"],
@@ -328,9 +336,9 @@ describe('ResilientDeployment rejects unsafe input', () => {
     expect(errorOf(props)).toContain(message);
   });
 
-  test('accepted shell forms: exec, bash with a lone command, and any form under dumb-init', () => {
+  test('accepted shell forms: exec, and bash with a lone command or && chain', () => {
     expect(() => deploy({ container: { image: 'example/web:1.0.0', portNumber: 8080, command: ['sh', '-c', 'cd /app && exec ./server'] } })).not.toThrow();
     expect(() => deploy({ init: InitProcess.none(), container: { image: 'example/web:1.0.0', portNumber: 8080, command: ['bash', '-c', './server --port $PORT'] } })).not.toThrow();
-    expect(() => deploy({ init: InitProcess.dumbInit(), container: { image: 'example/web:1.0.0', portNumber: 8080, command: ['sh', '-c', 'cd /app && ./server'] } })).not.toThrow();
+    expect(() => deploy({ init: InitProcess.dumbInit(), container: { image: 'example/web:1.0.0', portNumber: 8080, command: ['bash', '-c', 'cd /app && ./server'] } })).not.toThrow();
   });
 });
