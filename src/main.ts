@@ -6,7 +6,7 @@ import { App, Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
+  HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, Rules, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
   Tolerations,
 } from './index';
 
@@ -120,6 +120,10 @@ export class ShopChart extends Chart {
         appShutdown: Duration.seconds(10),
       },
     });
+
+    // One primary is all this example runs: replication is outside its scope, so the rule that
+    // asks for two replicas is suppressed here, with the reason written into the manifest.
+    Rules.of(this.db).suppress('replicas-too-few', 'single PostgreSQL primary; replication is out of scope for this example');
 
     // Schema migrations, once per release. A Job's pod template cannot change once created, so
     // the name carries the release and each release applies a new Job; finished ones are deleted

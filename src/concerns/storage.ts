@@ -42,6 +42,11 @@ export interface ClaimRetentionProps {
   readonly whenDeleted?: ClaimRetention;
   /** What happens to the claims of removed replicas on scale-down. @default 'Retain' */
   readonly whenScaled?: ClaimRetention;
+  /**
+   * Why deleting claims is acceptable: required with any 'Delete', and kept in the manifest.
+   * @default none
+   */
+  readonly reason?: string;
 }
 
 export interface StoragePlan {
@@ -103,6 +108,10 @@ export function planStorage(claims: VolumeClaimProps[], containerNames: string[]
       },
     });
   });
+  const deletes = retention.whenDeleted === 'Delete' || retention.whenScaled === 'Delete';
+  requireSetting(!deletes || (retention.reason ?? '').trim().length > 0, 'claimRetention.reason', retention.reason,
+    'is missing: Delete removes the data of the claims, so the decision needs a stated reason',
+    'add reason: "..." (it is written into the manifest), or keep the default Retain');
   return {
     volumeClaimTemplates: templates,
     mounts,

@@ -14,6 +14,7 @@ import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
 import { PodPlan, SHUTDOWN_BUDGET_ANNOTATION, applyPodResilience } from './pod';
 import { batchPodOptions, jobRunPatches, ResilientBatchPodProps, restartPolicyOf } from './resilient-job';
+import { attachResilienceRules } from '../rules/synth';
 
 export interface ResilientCronJobProps extends ResilientBatchPodProps, IdentityProps, JobRunProps, CronScheduleProps {}
 
@@ -73,6 +74,7 @@ export class ResilientCronJob extends Construct {
       JsonPatch.add('/spec/jobTemplate/metadata', { labels: { ...ids.labels } }),
       ...jobRunPatches(JOB_SPEC, this.run, this.podFailurePolicy),
     );
+    attachResilienceRules(this);
   }
 
   /** The chart this workload belongs to. */

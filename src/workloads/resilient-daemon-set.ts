@@ -16,6 +16,7 @@ import { DEFAULT_APP_SHUTDOWN, LifecycleHook } from '../concerns/shutdown';
 import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
+import { attachResilienceRules } from '../rules/synth';
 
 export interface ResilientDaemonSetProps extends ResilientPodProps, IdentityProps {
   /**
@@ -81,6 +82,7 @@ export class ResilientDaemonSet extends Construct {
       }),
       JsonPatch.add('/spec/revisionHistoryLimit', this.rollout.revisionHistoryLimit),
     );
+    attachResilienceRules(this);
   }
 
   /** The chart this workload belongs to. */

@@ -15,6 +15,7 @@ import { LifecycleHook, ShutdownDefaults } from '../concerns/shutdown';
 import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, PodResilienceOptions, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
+import { attachResilienceRules } from '../rules/synth';
 
 /**
  * Pods of a Job or CronJob. Kubernetes 1.27 has no native sidecars: a Job's pod finishes only when
@@ -97,6 +98,7 @@ export class ResilientJob extends Construct {
     this.podFailurePolicy = planPodFailurePolicy(this.settings, this.pod.mainContainer.name);
 
     addFinalJsonPatch(this.apiObject, ...jobRunPatches('/spec', this.settings, this.podFailurePolicy));
+    attachResilienceRules(this);
   }
 
   /** The chart this workload belongs to. */

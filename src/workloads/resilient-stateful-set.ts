@@ -17,6 +17,7 @@ import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
 import { createService, ServiceOptions } from './service';
+import { attachResilienceRules, Rules } from '../rules/synth';
 
 /** Stateful apps flush data and hand off replication on shutdown: a longer default budget. */
 export const DEFAULT_STATEFUL_APP_SHUTDOWN = Duration.seconds(60);
@@ -172,6 +173,11 @@ export class ResilientStatefulSet extends Construct {
       const spec = withConstructPath(this, () => planDisruptionBudget(ids.selector, this.scaling.minReplicas, props.disruptionBudget || {}, true))!;
       this.podDisruptionBudget = createDisruptionBudget(this, name, ids.labels, spec);
     }
+    if (this.storage.persistentVolumeClaimRetentionPolicy.whenScaled === 'Delete') {
+      // The user opted in explicitly, with a reason: the rule that guards this records it.
+      Rules.of(this).suppress('statefulset-pvc-deleted-on-scale-down', props.claimRetention!.reason!);
+    }
+    attachResilienceRules(this);
   }
 }
 

@@ -187,7 +187,7 @@ describe('ResilientJob rejects unsafe input', () => {
     ['a grace period shorter than preStop + shutdown', { shutdown: { appShutdown: Duration.seconds(60), terminationGracePeriod: Duration.seconds(30) } },
       '[test/migrate] shutdown.terminationGracePeriod: "30s" is shorter than preStop (0s) + appShutdown (60s) = 60s, so the kubelet would SIGKILL the app mid-shutdown'],
     ['sh -c without exec', { container: { image: 'example/migrate:1.0.0', command: ['sh', '-c', 'sleep 1; /migrate'] } },
-      '[test/migrate] container.command: ["sh","-c","sleep 1; /migrate"] runs the app behind `sh -c` without exec and without an init'],
+      '[test/migrate] container.command: ["sh","-c","sleep 1; /migrate"] runs the app behind `sh -c` without exec: SIGTERM kills the shell'],
     ['dumb-init without a command', { init: InitProcess.dumbInit(), container: { image: 'example/migrate:1.0.0' } },
       "[test/migrate] container.command: (unset) is needed to wrap the entrypoint with dumb-init"],
     ['an invalid version label', { version: 'v1 beta' },
