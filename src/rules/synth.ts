@@ -103,6 +103,8 @@ export function writeRuleAnnotations(scope: IConstruct): void {
 interface ChartAudit {
   readonly apiObjects: ApiObject[];
   readonly result: AuditResult;
+  /** Positions in result.findings of each object's findings, so a construct looks up only its own objects. */
+  readonly findingsOf: Map<ApiObject, number[]>;
 }
 
 /** One audit per chart and validation pass, shared by every construct of the chart. */
@@ -125,7 +127,14 @@ function auditChart(chart: Chart): ChartAudit {
   writeRuleAnnotations(chart);
   const apiObjects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
   const result = auditObjects(apiObjects.map((o) => o.toJson() as KubeObject));
-  const audit = { apiObjects, result };
+  const findingsOf = new Map<ApiObject, number[]>();
+  result.findings.forEach((finding, index) => {
+    const object = apiObjects[finding.inputIndex];
+    const list = findingsOf.get(object);
+    if (list) list.push(index);
+    else findingsOf.set(object, [index]);
+  });
+  const audit = { apiObjects, result, findingsOf };
   AUDITS.set(chart, audit);
   // Also forget it once the (synchronous) pass is over, for callers that validate a construct alone.
   queueMicrotask(() => AUDITS.delete(chart));
@@ -137,10 +146,18 @@ export function attachResilienceRules(construct: IConstruct): void {
   resetAuditEachPass(Chart.of(construct));
   construct.node.addValidation({
     validate: () => {
-      const { apiObjects, result } = auditChart(Chart.of(construct));
+      const { result, findingsOf } = auditChart(Chart.of(construct));
+      // The findings about objects at or below this construct, in the audit's order. Looking them
+      // up per object keeps a chart of N workloads with findings linear rather than N x findings.
+      const mine: number[] = [];
+      for (const c of construct.node.findAll()) {
+        const indices = ApiObject.isApiObject(c) ? findingsOf.get(c) : undefined;
+        if (indices) mine.push(...indices);
+      }
+      mine.sort((a, b) => a - b);
       const errors: string[] = [];
-      for (const finding of result.findings) {
-        if (!isWithin(apiObjects[finding.inputIndex], construct)) continue;
+      for (const index of mine) {
+        const finding = result.findings[index];
         const line = formatSynthFinding(finding);
         if (finding.severity === 'error') errors.push(line);
         else process.stderr.write(`[${construct.node.path}] warning ${line}\n`);
@@ -154,8 +171,4 @@ export function attachResilienceRules(construct: IConstruct): void {
 export function formatSynthFinding(finding: Finding): string {
   const lowered = finding.severityReason ? ` (severity changed: ${finding.severityReason})` : '';
   return `${finding.ruleId}: ${describeRef(finding.object)}: ${finding.message}. Fix: ${finding.fix}${lowered}`;
-}
-
-function isWithin(c: IConstruct, scope: IConstruct): boolean {
-  return c.node.scopes.includes(scope);
 }
