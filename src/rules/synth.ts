@@ -107,18 +107,36 @@ interface ChartAudit {
   readonly findingsOf: Map<ApiObject, number[]>;
 }
 
-/** One audit per chart and validation pass, shared by every construct of the chart. */
+/** One audit per chart and synth, shared by every construct of the chart. */
 const AUDITS = new WeakMap<Chart, ChartAudit>();
 const RESET_REGISTERED = new WeakSet<Chart>();
 
 /**
  * Validation visits a chart before the constructs inside it, so a validation on the chart marks
- * the start of each pass: the next construct renders and audits the chart afresh.
+ * the start of each pass: the next construct renders and audits the chart afresh, unless the pass
+ * continues a synth that has already audited it. App.synth() and App.synthYaml() validate the
+ * whole app once, then again before rendering each chart (in App._synthChart), with nothing but
+ * validation in between: an app of K charts sees K + 1 passes, and auditing in each would render
+ * and audit every chart K + 1 times. Testing.synth() and Chart.toJson() validate once and always
+ * audit afresh, as does any pass that cannot be placed.
  */
 function resetAuditEachPass(chart: Chart): void {
   if (RESET_REGISTERED.has(chart)) return;
   RESET_REGISTERED.add(chart);
-  chart.node.addValidation({ validate: () => { AUDITS.delete(chart); return []; } });
+  chart.node.addValidation({ validate: () => { if (!continuesAppSynth()) AUDITS.delete(chart); return []; } });
+}
+
+// Stack frames of cdk8s's App (file names as shipped, or as source maps show them).
+const PER_CHART_PASS = /\._synthChart \([^\n]*cdk8s[\\/](?:lib|src)[\\/]app\.[jt]s:/;
+const APP_SYNTH = /\.synth(?:Yaml)? \([^\n]*cdk8s[\\/](?:lib|src)[\\/]app\.[jt]s:/;
+
+/** Whether this validation pass is one of the per-chart passes inside App.synth() / App.synthYaml(). */
+function continuesAppSynth(): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 50;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return PER_CHART_PASS.test(stack) && APP_SYNTH.test(stack);
 }
 
 function auditChart(chart: Chart): ChartAudit {
