@@ -26,3 +26,4 @@ export * from './workloads/resilient-daemon-set';
 export * from './concerns/image-tools';
 export * from './rules';
 export * from './validation-plugin';
+export * from './profiles/profile';

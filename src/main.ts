@@ -6,7 +6,7 @@ import { App, Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, Rules, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
+  explainSettings, HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, ResilienceProfile, Rules, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
   Tolerations,
 } from './index';
 
@@ -252,9 +252,22 @@ export class ShopChart extends Chart {
   }
 }
 
+/**
+ * The profile the example is synthesized with: `production` unless RESILIENCE_PROFILE (or the
+ * app's `resilience-profile` context) says `development`.
+ */
+export function exampleProfile(app: App, env: NodeJS.ProcessEnv = process.env): ResilienceProfile {
+  const name = String(app.node.tryGetContext('resilience-profile') ?? env.RESILIENCE_PROFILE ?? 'production');
+  if (name === 'production') return ResilienceProfile.production();
+  if (name === 'development') return ResilienceProfile.development();
+  throw new Error(`RESILIENCE_PROFILE: "${name}" is not a profile of this example. Fix: use "production" (the default) or "development"`);
+}
 
 if (require.main === module) {
   const app = new App();
+  exampleProfile(app).applyTo(app);
   new ShopChart(app, 'shop');
+  // RESILIENCE_EXPLAIN=1 prints each workload's effective settings and where each came from.
+  if (process.env.RESILIENCE_EXPLAIN) process.stderr.write(explainSettings(app));
   app.synth();
 }

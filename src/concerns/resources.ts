@@ -14,12 +14,15 @@ export const DEFAULT_RESOURCES = {
   memoryLimitMebibytes: 256,
 };
 
-/** Fills whatever the user left out with the defaults and checks request <= limit. */
-export function planResources(user: kplus.ContainerResources | undefined, field: string): kplus.ContainerResources {
-  const cpuRequest = user?.cpu?.request ?? kplus.Cpu.millis(DEFAULT_RESOURCES.cpuRequestMillis);
-  const cpuLimit = user?.cpu?.limit ?? maxCpu(cpuRequest, kplus.Cpu.millis(DEFAULT_RESOURCES.cpuLimitMillis));
-  const memoryRequest = user?.memory?.request ?? Size.mebibytes(DEFAULT_RESOURCES.memoryRequestMebibytes);
-  const memoryLimit = user?.memory?.limit ?? maxSize(memoryRequest, Size.mebibytes(DEFAULT_RESOURCES.memoryLimitMebibytes));
+/**
+ * Fills whatever the user left out, field by field, from `defaults` (a profile's) and then the
+ * library's, and checks request <= limit.
+ */
+export function planResources(user: kplus.ContainerResources | undefined, field: string, defaults?: kplus.ContainerResources): kplus.ContainerResources {
+  const cpuRequest = user?.cpu?.request ?? defaults?.cpu?.request ?? kplus.Cpu.millis(DEFAULT_RESOURCES.cpuRequestMillis);
+  const cpuLimit = user?.cpu?.limit ?? defaults?.cpu?.limit ?? maxCpu(cpuRequest, kplus.Cpu.millis(DEFAULT_RESOURCES.cpuLimitMillis));
+  const memoryRequest = user?.memory?.request ?? defaults?.memory?.request ?? Size.mebibytes(DEFAULT_RESOURCES.memoryRequestMebibytes);
+  const memoryLimit = user?.memory?.limit ?? defaults?.memory?.limit ?? maxSize(memoryRequest, Size.mebibytes(DEFAULT_RESOURCES.memoryLimitMebibytes));
   requireSetting(cpuMillis(cpuRequest) <= cpuMillis(cpuLimit), `${field}.resources.cpu.request`, cpuRequest.amount,
     `is above the limit (${cpuLimit.amount})`, 'raise the limit or lower the request');
   requireSetting(memoryRequest.toMebibytes() <= memoryLimit.toMebibytes(), `${field}.resources.memory.request`, `${memoryRequest.toMebibytes()}Mi`,

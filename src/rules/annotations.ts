@@ -13,6 +13,11 @@ import { KubeObject, Severity } from './types';
 export const ANNOTATION_PREFIX = 'resilient.cdk8s.io/';
 export const SUPPRESS_ANNOTATION_PREFIX = `${ANNOTATION_PREFIX}suppress.`;
 export const SEVERITY_ANNOTATION_PREFIX = `${ANNOTATION_PREFIX}severity.`;
+/**
+ * `resilient.cdk8s.io/severity.all: "warning: <reason>"` re-rates every rule at once (the
+ * development profile uses it); a rule named on its own wins over it.
+ */
+export const ALL_RULES = 'all';
 
 /**
  * Seconds the app needs after SIGTERM to finish its work and exit, on the pod template (or the
@@ -49,7 +54,7 @@ export function readOverrides(object: KubeObject, podAnnotations: Record<string,
       } else if (key.startsWith(SEVERITY_ANNOTATION_PREFIX)) {
         const id = key.slice(SEVERITY_ANNOTATION_PREFIX.length);
         const parsed = parseSeverityValue(value);
-        if (!knownRule(id)) result.invalid.push({ key, problem: `names no rule ("${id}")`, fix: 'use a rule id from docs/rules.md' });
+        if (!knownRule(id) && id !== ALL_RULES) result.invalid.push({ key, problem: `names no rule ("${id}")`, fix: 'use a rule id from docs/rules.md' });
         else if (!parsed) result.invalid.push({ key, problem: `has the value ${JSON.stringify(value)}, not "warning: <reason>" or "error: <reason>", so it is not honoured`, fix: 'write e.g. "warning: single-node dev cluster"' });
         else result.severity.set(id, parsed);
       }

@@ -3,7 +3,7 @@
  * selects them, per namespace) is built once; each object is then checked by the rules for its
  * kind only, so an audit is close to linear in the number of objects.
  */
-import { readOverrides } from './annotations';
+import { ALL_RULES, readOverrides } from './annotations';
 import { isRuleId, RULES } from './catalogue';
 import { AuditModel, buildModel, formatPath, isControlled, isObject, refOf } from './model';
 import { Rule } from './rule';
@@ -80,7 +80,7 @@ export function auditInputs(inputs: readonly AuditInput[], options: AuditOptions
           suppressed.push({ ...base, severity: defaultSeverity, reason });
           continue;
         }
-        const changed = overrides.severity.get(rule.id);
+        const changed = overrides.severity.get(rule.id) ?? overrides.severity.get(ALL_RULES);
         findings.push(changed
           ? { ...base, severity: changed.severity, severityReason: changed.reason }
           : { ...base, severity: defaultSeverity });

@@ -8,6 +8,7 @@ import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { requireSetting, withConstructPath } from '../concerns/errors';
+import { SettingsResolver } from '../profiles/profile';
 import { addFinalJsonPatch } from './final-patch';
 import { HELPERS_MOUNT_PATH, HELPERS_VOLUME_NAME, HelperInjection, HelperTool, ImageTools, requireTool, resolveToolbox, Toolbox } from '../concerns/image-tools';
 import { DEFAULT_INIT, InitProcess, planEntrypoint, analyzeSignalDelivery } from '../concerns/init-process';
@@ -72,7 +73,11 @@ export interface ResilientPodProps {
 }
 
 export interface PodResilienceOptions {
-  readonly shutdownDefaults: ShutdownDefaults;
+  /**
+   * The workload kind's shutdown defaults. Without `preStop`, the default hook is a drain pause
+   * whose length comes from the profile (or the library default).
+   */
+  readonly shutdownDefaults: Omit<ShutdownDefaults, 'preStop'> & { readonly preStop?: LifecycleHook };
   /** Labels that select this workload's pods (spreading counts only these). */
   readonly selector: Record<string, string>;
   /** Label that differs between rollout revisions, for topology spread's matchLabelKeys. */
@@ -101,15 +106,27 @@ export const SHUTDOWN_BUDGET_ANNOTATION = 'resilient.cdk8s.io/shutdown-budget';
 /** Adds the containers to `workload` and patches in every resilience setting. */
 export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPod, props: ResilientPodProps, options: PodResilienceOptions): PodPlan {
   return withConstructPath(scope, () => {
-    const init = props.init ?? DEFAULT_INIT;
+    const settings = SettingsResolver.of(scope);
+    const init = settings.pick('init', props.init) ?? DEFAULT_INIT;
+    const helpers = settings.pick('helpers', props.helpers);
+    // Recorded for the main container; sidecars use their own props over the profiles' values.
+    settings.pick('imageTools', props.container.imageTools, 'container.imageTools');
+    settings.pick('resources', props.container.resources, 'container.resources');
+    const profileImageTools = settings.fromProfiles('imageTools');
+    const profileResources = settings.fromProfiles('resources');
     const all = [props.container, ...(props.sidecars ?? [])];
     requireSetting(!(props.container.preStop && props.shutdown?.preStop), 'container.preStop', props.container.preStop?.kind,
       'is set together with shutdown.preStop', 'set the main container\'s hook in shutdown.preStop only');
     const sidecarHooks = (props.sidecars ?? []).flatMap((c) => (c.preStop ? [c.preStop] : []));
-    const shutdown = planShutdown({ ...props.shutdown, preStop: props.shutdown?.preStop ?? props.container.preStop }, options.shutdownDefaults, sidecarHooks);
+    const explicitPreStop = props.shutdown?.preStop ?? props.container.preStop;
+    const defaultPreStop = options.shutdownDefaults.preStop
+      ?? (explicitPreStop ? undefined : LifecycleHook.drainPause({ drainPause: settings.pick('drainPause', undefined) }));
+    const shutdown = planShutdown({ ...props.shutdown, preStop: explicitPreStop },
+      { appShutdown: options.shutdownDefaults.appShutdown, preStop: defaultPreStop ?? LifecycleHook.none() }, sidecarHooks);
+    settings.note('terminationGracePeriod', shutdown.explanation, props.shutdown?.terminationGracePeriod ? 'props' : 'derived');
 
     const names = new Set<string>();
-    const toolboxes = all.map((c, index) => resolveToolbox(c.imageTools, props.helpers,
+    const toolboxes = all.map((c, index) => resolveToolbox(c.imageTools ?? profileImageTools, helpers,
       index === 0 && init.binaryPath ? { tool: init.kind as 'dumb-init' | 'tini', path: init.binaryPath } : undefined));
     const effectiveInit = resolveInit(init, toolboxes[0]);
     const containers = all.map((c, index) => {
@@ -126,11 +143,11 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPo
         name,
         command: entry.command,
         args: entry.args,
-        resources: planResources(c.resources, field),
+        resources: planResources(c.resources, field, profileResources),
       });
     });
     for (const [index, initContainer] of (props.initContainers ?? []).entries()) {
-      workload.addInitContainer({ ...initContainer, resources: planResources(initContainer.resources, `initContainers[${index}]`) });
+      workload.addInitContainer({ ...initContainer, resources: planResources(initContainer.resources, `initContainers[${index}]`, profileResources) });
     }
 
     const podSpec = options.podSpecPath ?? '/spec/template/spec';
@@ -169,7 +186,7 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPo
     });
     const injectedTools = [...new Set(toolboxes.flatMap((box) => [...box.injected]))];
     const initContainerCount = (props.initContainers ?? []).length + (injectedTools.length > 0 ? 1 : 0);
-    if (injectedTools.length > 0) injectHelpers(scope, workload, containers, toolboxes, props.helpers!, injectedTools);
+    if (injectedTools.length > 0) injectHelpers(scope, workload, containers, toolboxes, helpers!, injectedTools);
     Array.from({ length: initContainerCount }).forEach((_, index) => {
       const hardening = containerHardening();
       patches.push(JsonPatch.add(`${podSpec}/initContainers/${index}/securityContext/capabilities`, hardening.capabilities));
@@ -179,10 +196,15 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPo
     patches.push(JsonPatch.add(`${podSpec}/terminationGracePeriodSeconds`, shutdown.terminationGracePeriodSeconds));
     patches.push(JsonPatch.add(`${podSpec}/securityContext/seccompProfile`, podHardening().seccompProfile));
     if (init.kind === 'shared-process-namespace') patches.push(JsonPatch.add(`${podSpec}/shareProcessNamespace`, true));
-    if (props.priorityClassName) patches.push(JsonPatch.add(`${podSpec}/priorityClassName`, props.priorityClassName));
+    const priorityClassName = settings.pick('priorityClassName', props.priorityClassName);
+    if (priorityClassName) patches.push(JsonPatch.add(`${podSpec}/priorityClassName`, priorityClassName));
     let placement: PlacementPlan | undefined;
     if (options.spread !== false) {
-      placement = planPlacement(options.selector, props.placement, options.revisionLabelKey);
+      placement = planPlacement(options.selector, {
+        spread: settings.pick('spread', props.placement?.spread, 'placement.spread'),
+        zoneTopologyKey: settings.pick('zoneTopologyKey', props.placement?.zoneTopologyKey, 'placement.zoneTopologyKey'),
+        nodeTopologyKey: settings.pick('nodeTopologyKey', props.placement?.nodeTopologyKey, 'placement.nodeTopologyKey'),
+      }, options.revisionLabelKey);
       patches.push(JsonPatch.add(`${podSpec}/topologySpreadConstraints`, placement.topologySpreadConstraints));
       patches.push(JsonPatch.add(`${podSpec}/affinity`, placement.affinity));
     }

@@ -12,7 +12,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { withConstructPath } from '../concerns/errors';
 import { DaemonSetRolloutPlan, DaemonSetRolloutProps, planDaemonSetRollout, planTolerations, TolerationSpec, Tolerations } from '../concerns/node-agent';
-import { DEFAULT_APP_SHUTDOWN, LifecycleHook } from '../concerns/shutdown';
+import { DEFAULT_APP_SHUTDOWN } from '../concerns/shutdown';
 import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
@@ -68,7 +68,7 @@ export class ResilientDaemonSet extends Construct {
     if (this.tolerations.length > 0) this.daemonSet.scheduling.tolerate(kplus.Node.tainted(...this.tolerations.map(toTaintQuery)));
 
     this.pod = applyPodResilience(this, this.daemonSet, props, {
-      shutdownDefaults: { preStop: LifecycleHook.drainPause(), appShutdown: DEFAULT_APP_SHUTDOWN },
+      shutdownDefaults: { appShutdown: DEFAULT_APP_SHUTDOWN },
       selector: ids.selector,
       spread: false,
     });

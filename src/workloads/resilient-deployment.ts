@@ -11,8 +11,9 @@ import { withConstructPath } from '../concerns/errors';
 import { DisruptionBudgetProps, planDisruptionBudget } from '../concerns/disruption-budget';
 import { planRollout, RolloutPlan, RolloutProps } from '../concerns/rollout';
 import { AutoscalingProps, planScaling, ScalingPlan } from '../concerns/scaling';
-import { DEFAULT_APP_SHUTDOWN, LifecycleHook } from '../concerns/shutdown';
+import { DEFAULT_APP_SHUTDOWN } from '../concerns/shutdown';
 import { createDisruptionBudget } from './disruption-budget';
+import { SettingsResolver, wantsDisruptionBudget } from '../profiles/profile';
 import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
@@ -60,7 +61,11 @@ export class ResilientDeployment extends Construct {
 
   constructor(scope: Construct, id: string, props: ResilientDeploymentProps) {
     super(scope, id);
-    this.scaling = withConstructPath(this, () => planScaling(props.replicas, props.autoscaling));
+    const settings = SettingsResolver.of(this);
+    // With an HPA the replica count is its business: no default from the profile.
+    const replicas = props.autoscaling ? props.replicas : settings.pick('replicas', props.replicas);
+    const minimum = settings.pick('minReplicas', undefined);
+    this.scaling = withConstructPath(this, () => planScaling(replicas, props.autoscaling, minimum));
     this.rollout = withConstructPath(this, () => planRollout(props.rollout ?? {}, this.scaling.minReplicas));
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
@@ -82,7 +87,7 @@ export class ResilientDeployment extends Construct {
     this.deployment.select(kplus.LabelSelector.of({ labels: ids.selector }));
 
     this.pod = applyPodResilience(this, this.deployment, props, {
-      shutdownDefaults: { preStop: LifecycleHook.drainPause(), appShutdown: DEFAULT_APP_SHUTDOWN },
+      shutdownDefaults: { appShutdown: DEFAULT_APP_SHUTDOWN },
       selector: ids.selector,
       revisionLabelKey: 'pod-template-hash',
     });
@@ -99,7 +104,7 @@ export class ResilientDeployment extends Construct {
     if (props.service !== false && (props.service !== undefined || this.pod.mainContainer.ports.length > 0)) {
       this.service = withConstructPath(this, () => createService(this, name, ids.selector, this.pod.mainContainer, ids.labels, props.service || {}));
     }
-    if (props.disruptionBudget !== false) {
+    if (wantsDisruptionBudget(settings, props.disruptionBudget)) {
       const spec = withConstructPath(this, () => planDisruptionBudget(ids.selector, this.scaling.minReplicas, props.disruptionBudget || {}));
       if (spec) {
         this.podDisruptionBudget = createDisruptionBudget(this, name, ids.labels, spec);

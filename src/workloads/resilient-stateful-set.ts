@@ -10,9 +10,10 @@ import * as k8s from '../../imports/k8s';
 import { requireSetting, withConstructPath } from '../concerns/errors';
 import { DisruptionBudgetProps, planDisruptionBudget } from '../concerns/disruption-budget';
 import { planScaling, ScalingPlan } from '../concerns/scaling';
-import { LifecycleHook, wholeSeconds } from '../concerns/shutdown';
+import { wholeSeconds } from '../concerns/shutdown';
 import { ClaimRetentionProps, planStorage, StoragePlan, VolumeClaimProps } from '../concerns/storage';
 import { createDisruptionBudget } from './disruption-budget';
+import { SettingsResolver, wantsDisruptionBudget } from '../profiles/profile';
 import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
@@ -93,7 +94,9 @@ export class ResilientStatefulSet extends Construct {
 
   constructor(scope: Construct, id: string, props: ResilientStatefulSetProps) {
     super(scope, id);
-    this.scaling = withConstructPath(this, () => planScaling(props.replicas, undefined, 1));
+    const settings = SettingsResolver.of(this);
+    // One replica is a legitimate stateful workload (the rules still ask for a reason).
+    this.scaling = withConstructPath(this, () => planScaling(settings.pick('replicas', props.replicas), undefined, 1));
     const rollout = withConstructPath(this, () => planStatefulRollout(props.rollout ?? {}, this.scaling.minReplicas));
     const name = props.name ?? defaultObjectName(this, 'StatefulSet');
     const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));
@@ -122,7 +125,7 @@ export class ResilientStatefulSet extends Construct {
     this.statefulSet.select(kplus.LabelSelector.of({ labels: ids.selector }));
 
     this.pod = applyPodResilience(this, this.statefulSet, props, {
-      shutdownDefaults: { preStop: LifecycleHook.drainPause(), appShutdown: DEFAULT_STATEFUL_APP_SHUTDOWN },
+      shutdownDefaults: { appShutdown: DEFAULT_STATEFUL_APP_SHUTDOWN },
       selector: ids.selector,
     });
     this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
@@ -168,7 +171,7 @@ export class ResilientStatefulSet extends Construct {
     if (props.clientService) {
       this.clientService = withConstructPath(this, () => createService(this, name, ids.selector, this.pod.mainContainer, ids.labels, props.clientService!));
     }
-    if (props.disruptionBudget !== false) {
+    if (wantsDisruptionBudget(settings, props.disruptionBudget)) {
       // Made even for one replica: maxUnavailable 1 never blocks a drain and states the intent.
       const spec = withConstructPath(this, () => planDisruptionBudget(ids.selector, this.scaling.minReplicas, props.disruptionBudget || {}, true))!;
       this.podDisruptionBudget = createDisruptionBudget(this, name, ids.labels, spec);
