@@ -12,7 +12,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { requireSetting, withConstructPath } from '../concerns/errors';
-import { SEVERITY_ANNOTATION_PREFIX, severityAnnotationValue, SUPPRESS_ANNOTATION_PREFIX } from './annotations';
+import { ALL_RULES, SEVERITY_ANNOTATION_PREFIX, severityAnnotationValue, SUPPRESS_ANNOTATION_PREFIX } from './annotations';
 import { isRuleId, RULES } from './catalogue';
 import { auditObjects, AuditResult } from './engine';
 import { describeRef } from './model';
@@ -54,11 +54,14 @@ export class Rules {
     return this;
   }
 
-  /** Reports the rule's findings on this construct's objects with another severity. */
+  /**
+   * Reports the rule's findings on this construct's objects with another severity. `'all'`
+   * re-rates every rule (a rule named on its own still wins).
+   */
   public setSeverity(ruleId: string, severity: Severity, reason: string): this {
     withConstructPath(this.scope, () => requireSetting(severity === 'error' || severity === 'warning', `Rules.setSeverity("${ruleId}").severity`, severity,
       'is not a severity', "use 'warning' or 'error'"));
-    this.check(ruleId, reason, 'setSeverity');
+    this.check(ruleId, reason, 'setSeverity', ruleId === ALL_RULES);
     this.overrides.set(ruleId, { kind: 'severity', severity, reason: reason.trim() });
     return this;
   }
@@ -68,9 +71,9 @@ export class Rules {
     return this.overrides;
   }
 
-  private check(ruleId: string, reason: string, method: string): void {
+  private check(ruleId: string, reason: string, method: string, allRules = false): void {
     withConstructPath(this.scope, () => {
-      requireSetting(isRuleId(ruleId), `Rules.${method}`, ruleId, 'is not a rule id', `use one of the ids in docs/rules.md, e.g. "${RULES[0].id}"`);
+      requireSetting(allRules || isRuleId(ruleId), `Rules.${method}`, ruleId, 'is not a rule id', `use one of the ids in docs/rules.md, e.g. "${RULES[0].id}"`);
       requireSetting(typeof reason === 'string' && reason.trim().length > 0, `Rules.${method}("${ruleId}").reason`, reason,
         'is empty: an exception must say why the rule does not apply here', 'give the reason, e.g. "single-writer database; a standby is managed outside this chart"');
     });
