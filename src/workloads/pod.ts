@@ -104,7 +104,7 @@ export interface PodPlan {
 export const SHUTDOWN_BUDGET_ANNOTATION = 'resilient.cdk8s.io/shutdown-budget';
 
 /** Adds the containers to `workload` and patches in every resilience setting. */
-export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPod, props: ResilientPodProps, options: PodResilienceOptions): PodPlan {
+export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, props: ResilientPodProps, options: PodResilienceOptions): PodPlan {
   return withConstructPath(scope, () => {
     const settings = SettingsResolver.of(scope);
     const init = settings.pick('init', props.init) ?? DEFAULT_INIT;
@@ -124,6 +124,8 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.AbstractPo
     const shutdown = planShutdown({ ...props.shutdown, preStop: explicitPreStop },
       { appShutdown: options.shutdownDefaults.appShutdown, preStop: defaultPreStop ?? LifecycleHook.none() }, sidecarHooks);
     settings.note('terminationGracePeriod', shutdown.explanation, props.shutdown?.terminationGracePeriod ? 'props' : 'derived');
+    // The budget, explained on every pod: what an on-call engineer reads in `kubectl describe pod`.
+    workload.podMetadata.addAnnotation(SHUTDOWN_BUDGET_ANNOTATION, shutdown.explanation);
 
     const names = new Set<string>();
     const toolboxes = all.map((c, index) => resolveToolbox(c.imageTools ?? profileImageTools, helpers,

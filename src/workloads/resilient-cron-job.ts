@@ -12,7 +12,7 @@ import { CronJobPlan, CronScheduleProps, JobRunPlan, JobRunProps, planCronJob, p
 import { withConstructPath } from '../concerns/errors';
 import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
-import { PodPlan, SHUTDOWN_BUDGET_ANNOTATION, applyPodResilience } from './pod';
+import { PodPlan, applyPodResilience } from './pod';
 import { batchPodOptions, jobRunPatches, ResilientBatchPodProps, restartPolicyOf } from './resilient-job';
 import { attachResilienceRules } from '../rules/synth';
 
@@ -64,7 +64,6 @@ export class ResilientCronJob extends Construct {
 
     this.pod = applyPodResilience(this, this.cronJob, props, batchPodOptions(ids.selector, POD_SPEC));
     this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
-    this.cronJob.podMetadata.addAnnotation(SHUTDOWN_BUDGET_ANNOTATION, this.pod.shutdown.explanation);
     this.podFailurePolicy = planPodFailurePolicy(this.run, this.pod.mainContainer.name);
 
     addFinalJsonPatch(this.apiObject,

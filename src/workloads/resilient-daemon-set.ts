@@ -15,7 +15,7 @@ import { DaemonSetRolloutPlan, DaemonSetRolloutProps, planDaemonSetRollout, plan
 import { DEFAULT_APP_SHUTDOWN } from '../concerns/shutdown';
 import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
-import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
+import { applyPodResilience, PodPlan, ResilientPodProps } from './pod';
 import { attachResilienceRules } from '../rules/synth';
 
 export interface ResilientDaemonSetProps extends ResilientPodProps, IdentityProps {
@@ -73,7 +73,6 @@ export class ResilientDaemonSet extends Construct {
       spread: false,
     });
     this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
-    this.daemonSet.podMetadata.addAnnotation(SHUTDOWN_BUDGET_ANNOTATION, this.pod.shutdown.explanation);
 
     addFinalJsonPatch(this.apiObject,
       JsonPatch.add('/spec/updateStrategy', {

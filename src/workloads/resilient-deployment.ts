@@ -16,7 +16,7 @@ import { createDisruptionBudget } from './disruption-budget';
 import { SettingsResolver, wantsDisruptionBudget } from '../profiles/profile';
 import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
-import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
+import { applyPodResilience, PodPlan, ResilientPodProps } from './pod';
 import { createService, ServiceOptions } from './service';
 import { attachResilienceRules } from '../rules/synth';
 
@@ -92,7 +92,6 @@ export class ResilientDeployment extends Construct {
       revisionLabelKey: 'pod-template-hash',
     });
     this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
-    this.deployment.podMetadata.addAnnotation(SHUTDOWN_BUDGET_ANNOTATION, this.pod.shutdown.explanation);
 
     addFinalJsonPatch(this.apiObject,
       JsonPatch.add('/spec/minReadySeconds', this.rollout.minReadySeconds),

@@ -14,7 +14,7 @@ import { withConstructPath } from '../concerns/errors';
 import { LifecycleHook, ShutdownDefaults } from '../concerns/shutdown';
 import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
-import { applyPodResilience, PodPlan, PodResilienceOptions, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
+import { applyPodResilience, PodPlan, PodResilienceOptions, ResilientPodProps } from './pod';
 import { attachResilienceRules } from '../rules/synth';
 
 /**
@@ -94,7 +94,6 @@ export class ResilientJob extends Construct {
 
     this.pod = applyPodResilience(this, this.job, props, batchPodOptions(ids.selector));
     this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
-    this.job.podMetadata.addAnnotation(SHUTDOWN_BUDGET_ANNOTATION, this.pod.shutdown.explanation);
     this.podFailurePolicy = planPodFailurePolicy(this.settings, this.pod.mainContainer.name);
 
     addFinalJsonPatch(this.apiObject, ...jobRunPatches('/spec', this.settings, this.podFailurePolicy));

@@ -16,7 +16,7 @@ import { createDisruptionBudget } from './disruption-budget';
 import { SettingsResolver, wantsDisruptionBudget } from '../profiles/profile';
 import { addFinalJsonPatch } from './final-patch';
 import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
-import { applyPodResilience, PodPlan, ResilientPodProps, SHUTDOWN_BUDGET_ANNOTATION } from './pod';
+import { applyPodResilience, PodPlan, ResilientPodProps } from './pod';
 import { createService, ServiceOptions } from './service';
 import { attachResilienceRules, Rules } from '../rules/synth';
 
@@ -135,7 +135,6 @@ export class ResilientStatefulSet extends Construct {
     for (const p of this.pod.mainContainer.ports) {
       this.headlessService.bind(p.number, { targetPort: p.number, ...(p.name ? { name: p.name } : {}), ...(p.protocol ? { protocol: p.protocol } : {}) });
     }
-    this.statefulSet.podMetadata.addAnnotation(SHUTDOWN_BUDGET_ANNOTATION, this.pod.shutdown.explanation);
 
     const containerNames = this.statefulSet.containers.map((c) => c.name!);
     this.storage = withConstructPath(this, () => planStorage(props.volumeClaims ?? [], containerNames, props.claimRetention));
