@@ -108,6 +108,8 @@ interface ChartAudit {
   readonly result: AuditResult;
   /** Positions in result.findings of each object's findings, so a construct looks up only its own objects. */
   readonly findingsOf: Map<ApiObject, number[]>;
+  /** Each construct's errors from this audit, once it has reported them (its warnings are printed then). */
+  readonly reported: WeakMap<IConstruct, string[]>;
 }
 
 /** One audit per chart and synth, shared by every construct of the chart. */
@@ -155,7 +157,7 @@ function auditChart(chart: Chart): ChartAudit {
     if (list) list.push(index);
     else findingsOf.set(object, [index]);
   });
-  const audit = { apiObjects, result, findingsOf };
+  const audit = { apiObjects, result, findingsOf, reported: new WeakMap<IConstruct, string[]>() };
   AUDITS.set(chart, audit);
   // Also forget it once the (synchronous) pass is over, for callers that validate a construct alone.
   queueMicrotask(() => AUDITS.delete(chart));
@@ -167,7 +169,11 @@ export function attachResilienceRules(construct: IConstruct): void {
   resetAuditEachPass(Chart.of(construct));
   construct.node.addValidation({
     validate: () => {
-      const { result, findingsOf } = auditChart(Chart.of(construct));
+      const { result, findingsOf, reported } = auditChart(Chart.of(construct));
+      // A later pass of the same synth (see resetAuditEachPass) has the same findings: report the
+      // same errors, and do not print the warnings once more per chart of the app.
+      const known = reported.get(construct);
+      if (known) return known;
       // The findings about objects at or below this construct, in the audit's order. Looking them
       // up per object keeps a chart of N workloads with findings linear rather than N x findings.
       const mine: number[] = [];
@@ -183,6 +189,7 @@ export function attachResilienceRules(construct: IConstruct): void {
         if (finding.severity === 'error') errors.push(line);
         else process.stderr.write(`[${construct.node.path}] warning ${line}\n`);
       }
+      reported.set(construct, errors);
       return errors;
     },
   });
