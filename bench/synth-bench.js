@@ -1,0 +1,449 @@
+/**
+ * `npm run bench`: what cdk8s-resilient costs at synth time, against the same manifests written
+ * by hand with cdk8s-plus-27 (bench/workloads.js). It is a measurement, not a test: it prints
+ * PASS/MISS per target and always exits 0 unless the benchmark itself breaks.
+ *
+ *   node --expose-gc bench/synth-bench.js [--quick] [--sizes 100,1000,10000]
+ *
+ * 1. Time per workload, in this one process: for each N, both sides alternate (the order flips
+ *    every round) after a warm-up, with a full GC before each run; a run is construct N
+ *    workloads + `app.synthYaml()` (resolve, L1 mapping, patches, YAML text). Medians, and the
+ *    median of the per-round ratios, so both sides see the same noise.
+ * 2. Memory and cold start: each side and N once more in a fresh process (bench/run-once.js,
+ *    `app.synth()` writing the file): peak V8 heap and peak resident set size.
+ * 2a. 1,000 workloads in one chart and in 50 (cdk8s validates the app once more per chart).
+ * 2b. Workloads that each have one synth-time finding (bench/run-findings.js).
+ * 3. The example app: `cdk8s synth` from process start to files written, next to plain
+ *    `node lib/src/main.js` and an empty `node`, to show what cdk8s-cli itself costs.
+ * 4. The audit command on the N = 10,000 output of step 2, when lib/src/cli/audit.js exists.
+ *
+ * Results go to stdout and to .bench/results.json and .bench/results.md (git-ignored).
+ * docs/benchmarks.md describes the method and the latest results.
+ */
+'use strict';
+
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const WORK = path.join(ROOT, '.bench');
+
+if (typeof global.gc !== 'function') {
+  // A GC before each timed run keeps one run's garbage from being charged to the next.
+  const child = spawnSync(process.execPath, ['--expose-gc', __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}
+
+const { App, Chart } = require('cdk8s');
+const { SIDES, OBJECTS_PER_WORKLOAD, checkEquivalence } = require('./workloads');
+
+const TARGETS = {
+  ratioAt1000: 1.3,
+  linearity: 1.5, // per-workload cost at N = 10,000 over that at N = 100
+  tenThousandSeconds: 30,
+  tenThousandBytes: 2 * 1024 ** 3,
+  exampleSynthSeconds: 1.5,
+  auditObjectsPerSecond: 5000,
+};
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const sizesArg = args[args.indexOf('--sizes') + 1];
+const SIZES = args.includes('--sizes') ? sizesArg.split(',').map(Number) : (quick ? [100, 1000] : [100, 1000, 10000]);
+/** Rounds per size: each round runs both sides once. */
+const ROUNDS = quick ? { 100: 7, 1000: 3, 10000: 1 } : { 100: 21, 1000: 9, 10000: 3 };
+const SIDE_NAMES = ['resilient', 'handWritten'];
+const LABEL = { resilient: 'cdk8s-resilient', handWritten: 'hand-written cdk8s-plus' };
+
+function log(line = '') { process.stdout.write(`${line}\n`); }
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+const ms = (v) => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
+const mib = (bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
+const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+
+function machine() {
+  const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim() || String(os.availableParallelism?.() ?? os.cpus().length);
+  const version = (pkg) => JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  return {
+    nproc: Number(nproc),
+    cpu: model,
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+    versions: { cdk8s: version('cdk8s'), 'cdk8s-plus-27': version('cdk8s-plus-27'), 'cdk8s-cli': version('cdk8s-cli'), yaml: version('yaml') },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Time per workload, both sides in this process
+
+let sink = 0;
+function timedRun(side, count) {
+  global.gc();
+  const t0 = performance.now();
+  const app = new App({ outdir: path.join(WORK, 'unused') });
+  const chart = new Chart(app, 'bench');
+  const build = SIDES[side];
+  for (let i = 0; i < count; i++) build(chart, i);
+  const t1 = performance.now();
+  const yaml = app.synthYaml();
+  const t2 = performance.now();
+  sink += yaml.length;
+  return { total: t2 - t0, construct: t1 - t0, synth: t2 - t1 };
+}
+
+function measureTimes() {
+  log('## Time per workload (construct + app.synthYaml(), one process, alternating sides)');
+  // Warm-up: let both sides' code be compiled before anything is timed.
+  for (let i = 0; i < 5; i++) for (const side of SIDE_NAMES) timedRun(side, 100);
+  const results = {};
+  for (const count of SIZES) {
+    for (const side of SIDE_NAMES) timedRun(side, Math.min(count, 1000));
+    const runs = { resilient: [], handWritten: [] };
+    const ratios = [];
+    const rounds = ROUNDS[count] ?? 3;
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? SIDE_NAMES : [...SIDE_NAMES].reverse();
+      const round = {};
+      for (const side of order) round[side] = timedRun(side, count);
+      for (const side of SIDE_NAMES) runs[side].push(round[side]);
+      ratios.push(round.resilient.total / round.handWritten.total);
+    }
+    const summary = {};
+    for (const side of SIDE_NAMES) {
+      const totals = runs[side].map((x) => x.total);
+      summary[side] = {
+        medianMs: median(totals),
+        minMs: Math.min(...totals),
+        maxMs: Math.max(...totals),
+        perWorkloadMs: median(totals) / count,
+        constructMs: median(runs[side].map((x) => x.construct)),
+        synthMs: median(runs[side].map((x) => x.synth)),
+      };
+    }
+    results[count] = { rounds, ...summary, ratio: median(ratios), ratioOfMedians: summary.resilient.medianMs / summary.handWritten.medianMs };
+    const s = results[count];
+    log(`N=${count} (${rounds} rounds): resilient ${ms(s.resilient.medianMs)} [${ms(s.resilient.minMs)}..${ms(s.resilient.maxMs)}], `
+      + `${ms(s.resilient.perWorkloadMs)}/workload (construct ${ms(s.resilient.constructMs)}, synth ${ms(s.resilient.synthMs)}); `
+      + `hand-written ${ms(s.handWritten.medianMs)} [${ms(s.handWritten.minMs)}..${ms(s.handWritten.maxMs)}], `
+      + `${ms(s.handWritten.perWorkloadMs)}/workload (construct ${ms(s.handWritten.constructMs)}, synth ${ms(s.handWritten.synthMs)}); `
+      + `ratio ${s.ratio.toFixed(2)} (of medians ${s.ratioOfMedians.toFixed(2)})`);
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Memory and cold start, one fresh process per side and size
+
+function freshRun(side, count, charts = 1) {
+  const outdir = path.join(WORK, `synth-${side}-${count}${charts > 1 ? `-in-${charts}-charts` : ''}`);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const t0 = performance.now();
+  const child = spawnSync(process.execPath, ['--trace-gc', path.join(__dirname, 'run-once.js'), side, String(count), '--out', outdir, '--charts', String(charts)],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 ** 2 });
+  const wallMs = performance.now() - t0;
+  const resultLine = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (child.status !== 0 || !resultLine) throw new Error(`run-once ${side} ${count} failed (${child.status}): ${child.stderr}`);
+  const result = JSON.parse(resultLine.slice('RESULT '.length));
+  // "[pid:isolate]  123 ms: Mark-Compact 812.3 (850.1) -> 640.2 (700.4) MB, ...": the first number is
+  // the heap in use when that collection started, the highest points the heap reaches.
+  let beforeGcMiB = 0;
+  for (const m of child.stdout.matchAll(/ms: [A-Za-z-]+[^\n]*? ([\d.]+) \([\d.]+\) -> [\d.]+ \([\d.]+\) MB/g)) {
+    beforeGcMiB = Math.max(beforeGcMiB, Number(m[1]));
+  }
+  const peakHeapBytes = Math.max(beforeGcMiB * 1024 ** 2, result.heapHighCheckpointBytes);
+  return { ...result, wallMs, peakHeapBytes, file: path.join(outdir, 'bench.k8s.yaml') };
+}
+
+function measureMemory() {
+  log('');
+  log('## Memory and cold start (fresh process per run, app.synth() writing the file)');
+  const results = {};
+  for (const count of SIZES) {
+    results[count] = {};
+    for (const side of SIDE_NAMES) {
+      const r = freshRun(side, count);
+      results[count][side] = r;
+      log(`N=${count} ${LABEL[side]}: process start to file written ${ms(r.wallMs)} (modules ${ms(r.loadedMs)}, construct ${ms(r.constructMs)}, `
+        + `synth ${ms(r.synthMs)}); peak heap ${mib(r.peakHeapBytes)}, peak RSS ${mib(r.maxRssBytes)}; ${mib(r.outputBytes)} of YAML`);
+    }
+  }
+  return results;
+}
+
+/** Runs one section; a failure is reported and the benchmark goes on. */
+function guarded(what, measure) {
+  try {
+    return measure();
+  } catch (e) {
+    log(`${what}: FAILED to measure: ${String(e && e.message || e).split('\n').slice(0, 3).join(' | ')}`);
+    return { error: String(e && e.message || e) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2a. The same workloads over many charts
+
+const CHARTS_WORKLOADS = 1000;
+const CHART_COUNTS = [1, 50];
+
+/**
+ * Pipelines often keep one chart per team or service. cdk8s validates the whole app once per
+ * chart during App.synth(), so per-chart work in validation grows with charts x workloads; this
+ * runs 1,000 workloads in one chart and spread over 50 (fresh process, app.synth()).
+ */
+function measureCharts() {
+  log('');
+  log(`## ${CHARTS_WORKLOADS.toLocaleString('en-US')} workloads in ${CHART_COUNTS.join(' vs ')} charts (fresh process, app.synth())`);
+  const result = {};
+  for (const charts of CHART_COUNTS) {
+    result[charts] = {};
+    for (const side of SIDE_NAMES) {
+      const r = freshRun(side, CHARTS_WORKLOADS, charts);
+      result[charts][side] = { ms: r.constructMs + r.synthMs };
+      log(`${charts} chart(s), ${LABEL[side]}: construct + synth ${ms(r.constructMs + r.synthMs)}`);
+    }
+  }
+  const [one, many] = CHART_COUNTS;
+  result.growth = result[many].resilient.ms / result[one].resilient.ms;
+  result.ratioMany = result[many].resilient.ms / result[many].handWritten.ms;
+  log(`resilient ${many} charts / 1 chart: ${result.growth.toFixed(2)}; resilient / hand-written with ${many} charts: ${result.ratioMany.toFixed(2)}`);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2b. Synth-time rules when every workload has a finding
+
+const FINDINGS_SIZES = [1000, 5000];
+
+/**
+ * The rules that run at synth report findings per construct. The workloads above have none, so
+ * this runs the resilient side with one warning each (a `latest` image, its rule lowered to a
+ * warning) to see that reporting findings also grows linearly. Fresh process per size.
+ */
+function measureFindings() {
+  log('');
+  log('## Synth-time rules with one finding per workload (fresh process per size)');
+  if (typeof require('../lib/src').Rules !== 'function') {
+    log('the library has no synth-time rules (no Rules export): skipped');
+    return { skipped: true };
+  }
+  const result = {};
+  for (const count of FINDINGS_SIZES) {
+    const child = spawnSync(process.execPath, [path.join(__dirname, 'run-findings.js'), String(count)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 ** 2 });
+    const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (child.status !== 0 || !line) throw new Error(`run-findings ${count} failed (${child.status}): ${child.stderr.slice(-2000)}`);
+    result[count] = JSON.parse(line.slice('RESULT '.length));
+    log(`N=${count}: construct + synthYaml ${ms(result[count].totalMs)} = ${ms(result[count].totalMs / count)}/workload, ${result[count].distinctWarnings} distinct warnings (${result[count].warnings} lines on stderr)`);
+  }
+  result.growth = (result[FINDINGS_SIZES[1]].totalMs / FINDINGS_SIZES[1]) / (result[FINDINGS_SIZES[0]].totalMs / FINDINGS_SIZES[0]);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. The example app
+
+function timeCommand(command, argv, env, runs) {
+  const times = [];
+  let status = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const child = spawnSync(command, argv, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 ** 2 });
+    times.push(performance.now() - t0);
+    status = child.status;
+    if (child.status !== 0) throw new Error(`${command} ${argv.join(' ')} failed (${child.status}): ${child.stderr}`);
+  }
+  return { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs, status };
+}
+
+function measureExample() {
+  log('');
+  log('## Example app (src/main.ts, already built), process start to files written');
+  if (!fs.existsSync(path.join(ROOT, 'lib/src/main.js'))) throw new Error('lib/src/main.js is missing: run npm run build');
+  const cli = path.join(ROOT, 'node_modules/.bin/cdk8s');
+  const out = (name) => path.join(WORK, name);
+  const runs = 7;
+  const results = {
+    nodeOnly: timeCommand(process.execPath, ['-e', '0'], {}, runs),
+    appOnly: timeCommand(process.execPath, ['lib/src/main.js'], { CDK8S_OUTDIR: out('example-node') }, runs),
+    cdk8sSynth: timeCommand(cli, ['synth', '--no-check-upgrade', '--output', out('example-cli')], {}, runs),
+  };
+  const a = fs.readFileSync(path.join(out('example-node'), 'shop.k8s.yaml'), 'utf8');
+  const b = fs.readFileSync(path.join(out('example-cli'), 'shop.k8s.yaml'), 'utf8');
+  if (a !== b) throw new Error('cdk8s synth and node lib/src/main.js wrote different manifests');
+  results.cliOverheadMs = results.cdk8sSynth.medianMs - results.appOnly.medianMs;
+  log(`empty node process:            ${ms(results.nodeOnly.medianMs)} (median of ${runs})`);
+  log(`node lib/src/main.js:          ${ms(results.appOnly.medianMs)}`);
+  log(`cdk8s synth --no-check-upgrade: ${ms(results.cdk8sSynth.medianMs)} [${ms(results.cdk8sSynth.minMs)}..${ms(results.cdk8sSynth.maxMs)}]`
+    + ` (cdk8s-cli's own share: ${ms(results.cliOverheadMs)})`);
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. The audit command
+
+function measureAudit(file, objects) {
+  log('');
+  log('## Audit of the N = 10,000 output');
+  if (!fs.existsSync(path.join(ROOT, 'lib/src/cli/audit.js'))) {
+    log('lib/src/cli/audit.js is not there (the audit command has not landed or is not built): skipped');
+    return { available: false };
+  }
+  if (!file || !fs.existsSync(file)) {
+    log('no N = 10,000 output to audit (run without --quick): skipped');
+    return { available: true, skipped: true };
+  }
+  const times = [];
+  let status;
+  let stdoutBytes = 0;
+  let stderr = '';
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const child = spawnSync(process.execPath, ['bin/cdk8s-resilient.js', 'audit', file, '--format', 'json'],
+      { cwd: ROOT, encoding: 'utf8', maxBuffer: 1024 ** 3 });
+    times.push(performance.now() - t0);
+    status = child.status;
+    stdoutBytes = child.stdout.length;
+    stderr = child.stderr;
+  }
+  const medianMs = median(times);
+  // Exit 0 or 1 is a finished audit (1: findings); anything else means the command did not run.
+  const ran = status === 0 || status === 1;
+  const result = { available: true, ran, status, objects, medianMs, minMs: Math.min(...times), objectsPerSecond: objects / (medianMs / 1000), stdoutBytes };
+  log(`node bin/cdk8s-resilient.js audit FILE --format json: ${ms(medianMs)} (median of 3) for ${objects} objects`
+    + ` = ${Math.round(result.objectsPerSecond)} objects/s; exit ${status}, ${mib(stdoutBytes)} of JSON`);
+  if (!ran) log(`audit did not complete: ${stderr.slice(0, 500)}`);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function main() {
+  fs.mkdirSync(WORK, { recursive: true });
+  const info = machine();
+  log(`# cdk8s-resilient synth benchmark`);
+  log(`machine: ${info.nproc} cores (nproc), ${info.cpu}, ${info.memoryGiB} GiB, node ${info.node}, ${info.os}; load average at start ${info.loadAverageAtStart.join(' ')}`);
+  log(`versions: ${Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  const differences = checkEquivalence();
+  log(differences.length === 0
+    ? 'manifests: both sides synthesize identical objects (compared with keys sorted)'
+    : `manifests differ:\n  ${differences.join('\n  ')}`);
+  log('');
+
+  const times = measureTimes();
+  const memory = measureMemory();
+  const charts = guarded('many charts', measureCharts);
+  const findings = guarded('synth-time rules with findings', measureFindings);
+  const example = guarded('example app', measureExample);
+  const biggest = Math.max(...SIZES);
+  const audit = guarded('audit', () => measureAudit(biggest >= 10000 ? memory[biggest].resilient.file : undefined, biggest * OBJECTS_PER_WORKLOAD));
+
+  const checks = [];
+  if (times[1000]) {
+    checks.push([`ratio to hand-written cdk8s-plus at N = 1,000 <= ${TARGETS.ratioAt1000}`, times[1000].ratio <= TARGETS.ratioAt1000, times[1000].ratio.toFixed(2)]);
+  }
+  if (times[100] && times[10000]) {
+    const growth = times[10000].resilient.perWorkloadMs / times[100].resilient.perWorkloadMs;
+    times.linearity = growth;
+    checks.push([`linear: per-workload cost at N = 10,000 / N = 100 <= ${TARGETS.linearity}`, growth <= TARGETS.linearity, growth.toFixed(2)]);
+  }
+  if (memory[10000]) {
+    const r = memory[10000].resilient;
+    checks.push([`10,000 workloads synthesized in < ${TARGETS.tenThousandSeconds} s (fresh process, start to file written)`,
+      r.wallMs / 1000 < TARGETS.tenThousandSeconds, `${(r.wallMs / 1000).toFixed(1)} s`]);
+    const peak = Math.max(r.peakHeapBytes, r.maxRssBytes);
+    checks.push(['10,000 workloads in < 2 GiB (peak RSS and peak heap)', peak < TARGETS.tenThousandBytes, `${mib(r.maxRssBytes)} RSS, ${mib(r.peakHeapBytes)} heap`]);
+  }
+  if (charts.growth !== undefined) {
+    checks.push([`charts: ${CHARTS_WORKLOADS.toLocaleString('en-US')} workloads in ${CHART_COUNTS[1]} charts cost <= ${TARGETS.linearity} x one chart`,
+      charts.growth <= TARGETS.linearity, charts.growth.toFixed(2)]);
+  }
+  if (findings.growth !== undefined) {
+    checks.push([`linear with findings: per-workload synth at N = ${FINDINGS_SIZES[1].toLocaleString('en-US')} / N = ${FINDINGS_SIZES[0].toLocaleString('en-US')}, one warning per workload, <= ${TARGETS.linearity}`,
+      findings.growth <= TARGETS.linearity, findings.growth.toFixed(2)]);
+  }
+  if (example.cdk8sSynth) {
+    checks.push([`example app: cdk8s synth < ${TARGETS.exampleSynthSeconds} s`, example.cdk8sSynth.medianMs / 1000 < TARGETS.exampleSynthSeconds, ms(example.cdk8sSynth.medianMs)]);
+  }
+  if (audit.ran) {
+    checks.push([`audit > ${TARGETS.auditObjectsPerSecond} objects/s`, audit.objectsPerSecond > TARGETS.auditObjectsPerSecond, `${Math.round(audit.objectsPerSecond)} objects/s`]);
+  }
+
+  log('');
+  log('## Targets');
+  for (const [what, ok, value] of checks) log(`${verdict(ok)}  ${what}: ${value}`);
+  if (!audit.ran) log(`n/a   audit > ${TARGETS.auditObjectsPerSecond} objects/s: not measured (${auditGap(audit)})`);
+
+  const markdown = renderMarkdown(info, times, memory, charts, findings, example, audit, checks);
+  log('');
+  log(markdown);
+  fs.writeFileSync(path.join(WORK, 'results.md'), markdown);
+  fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify({ date: new Date().toISOString(), machine: info, times, memory, charts, findings, example, audit, checks, sink }, null, 2));
+  log(`(written to .bench/results.md and .bench/results.json)`);
+}
+
+function auditGap(audit) {
+  if (audit.error) return 'failed';
+  if (!audit.available) return 'command not there';
+  if (audit.skipped) return 'no N = 10,000 output';
+  return `exit ${audit.status}`;
+}
+
+function renderMarkdown(info, times, memory, charts, findings, example, audit, checks) {
+  const lines = [];
+  lines.push(`Machine: ${info.nproc} cores (nproc), ${info.cpu}, ${info.memoryGiB} GiB RAM, Node ${info.node.replace(/^v/, '')}; `
+    + `cdk8s ${info.versions.cdk8s}, cdk8s-plus-27 ${info.versions['cdk8s-plus-27']}, cdk8s-cli ${info.versions['cdk8s-cli']}. `
+    + `Run on ${new Date().toISOString().slice(0, 10)}, load average at start ${info.loadAverageAtStart.join(' ')}.`);
+  lines.push('');
+  lines.push('| N workloads | cdk8s-resilient per workload | hand-written cdk8s-plus per workload | ratio | peak heap (resilient / hand-written) | peak RSS (resilient / hand-written) | fresh process, start to file written (resilient / hand-written) |');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|');
+  for (const count of SIZES) {
+    const t = times[count];
+    const m = memory[count];
+    lines.push(`| ${count.toLocaleString('en-US')} | ${ms(t.resilient.perWorkloadMs)} | ${ms(t.handWritten.perWorkloadMs)} | ${t.ratio.toFixed(2)} | `
+      + `${mib(m.resilient.peakHeapBytes)} / ${mib(m.handWritten.peakHeapBytes)} | ${mib(m.resilient.maxRssBytes)} / ${mib(m.handWritten.maxRssBytes)} | `
+      + `${(m.resilient.wallMs / 1000).toFixed(1)} s / ${(m.handWritten.wallMs / 1000).toFixed(1)} s |`);
+  }
+  lines.push('');
+  lines.push('| Command | median |');
+  lines.push('|---|---:|');
+  if (example.cdk8sSynth) {
+    lines.push(`| \`cdk8s synth --no-check-upgrade\` of the example app (process start to files written) | ${ms(example.cdk8sSynth.medianMs)} |`);
+    lines.push(`| \`node lib/src/main.js\` (the same app without cdk8s-cli) | ${ms(example.appOnly.medianMs)} |`);
+    lines.push(`| \`node -e 0\` (an empty Node process) | ${ms(example.nodeOnly.medianMs)} |`);
+  } else {
+    lines.push(`| \`cdk8s synth\` of the example app | not measured (${example.error ? 'failed' : 'skipped'}) |`);
+  }
+  if (audit.ran) {
+    lines.push(`| \`cdk8s-resilient audit\` of the N = 10,000 output (${audit.objects.toLocaleString('en-US')} objects, \`--format json\`) | ${ms(audit.medianMs)} = ${Math.round(audit.objectsPerSecond).toLocaleString('en-US')} objects/s |`);
+  } else {
+    lines.push(`| \`cdk8s-resilient audit\` of the N = 10,000 output | not measured (${auditGap(audit)}) |`);
+  }
+  if (charts.growth !== undefined) {
+    for (const count of CHART_COUNTS) {
+      lines.push(`| ${CHARTS_WORKLOADS.toLocaleString('en-US')} workloads in ${count} chart${count > 1 ? 's' : ''}, app.synth() (resilient / hand-written) | `
+        + `${ms(charts[count].resilient.ms)} / ${ms(charts[count].handWritten.ms)} |`);
+    }
+  }
+  if (findings.growth !== undefined) {
+    for (const count of FINDINGS_SIZES) {
+      lines.push(`| N = ${count.toLocaleString('en-US')} with one synth-time warning per workload (construct + synthYaml) | ${ms(findings[count].totalMs)} = ${ms(findings[count].totalMs / count)}/workload |`);
+    }
+  }
+  lines.push('');
+  lines.push('| Target | Result | |');
+  lines.push('|---|---|---|');
+  for (const [what, ok, value] of checks) lines.push(`| ${what} | ${value} | ${verdict(ok)} |`);
+  return lines.join('\n') + '\n';
+}
+
+main();
