@@ -38,7 +38,7 @@ function app(i) {
             terminationGracePeriodSeconds: 30,
             containers: [{
               name: 'main', image: `registry.example.com/${name}:1.0.${i}`,
-              command: ['/usr/bin/dumb-init', '--', 'sh', '-c', 'cd /app && ./server'],
+              command: ['/usr/bin/dumb-init', '--', 'sh', '-c', 'cd /app && exec ./server'],
               ports: [{ containerPort: 8080, name: 'http' }],
               readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5 },
               livenessProbe: { tcpSocket: { port: 8080 }, failureThreshold: 6 },

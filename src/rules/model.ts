@@ -148,9 +148,12 @@ export function buildModel(inputs: ReadonlyArray<AuditInput>): AuditModel {
       selectedBy.set(pdb, matched);
       for (const w of matched) w.disruptionBudgets.push(pdb);
     }
+    // Looked up by kind/name: a scan per HPA would make 10,000 autoscaled workloads quadratic.
+    const workloadByKindName = new Map<string, Workload>();
+    for (const w of ns.workloads) if (!workloadByKindName.has(`${w.kind}/${w.name}`)) workloadByKindName.set(`${w.kind}/${w.name}`, w);
     for (const hpa of ns.autoscalers) {
       const ref = hpa.spec?.scaleTargetRef;
-      const target = isObject(ref) ? ns.workloads.find((w) => w.kind === ref.kind && w.name === ref.name) : undefined;
+      const target = isObject(ref) ? workloadByKindName.get(`${ref.kind}/${ref.name}`) : undefined;
       targetOf.set(hpa, target);
       target?.autoscalers.push(hpa);
     }
