@@ -155,9 +155,11 @@ export function planProbes(props: ProbesProps, declaredPorts: DeclaredPort[], fi
   requireSetting(startupTimeout > 0, `${field}.probes.startupTimeout`, `${startupTimeout}s`, 'must be positive', 'use at least Duration.seconds(10)');
   const startupCheck = props.startup ?? livenessCheck;
   const startupPeriod = startupCheck.timing.period ? wholeSeconds(startupCheck.timing.period, `${field}.probes.startup.period`) : STARTUP_PERIOD;
+  // A startup probe that reuses the liveness check also gets its time to answer: a check that
+  // liveness accepts in 3 s must not fail every startup attempt under a 1 s timeout.
   const startup = toProbe(startupCheck, {
     period: startupPeriod,
-    timeout: READINESS_DEFAULTS.timeout,
+    timeout: props.startup === undefined ? Math.min(liveness.timeoutSeconds, startupPeriod) : READINESS_DEFAULTS.timeout,
     failureThreshold: Math.max(1, Math.ceil(startupTimeout / startupPeriod)),
   }, declaredPorts, `${field}.probes.startup`, props.startup === undefined);
 

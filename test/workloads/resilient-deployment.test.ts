@@ -166,7 +166,8 @@ describe('ResilientDeployment properties', () => {
     const main = podSpecOf(only(deploy().objects, 'Deployment')).containers[0];
     expect(main.readinessProbe).toEqual({ tcpSocket: { port: 8080 }, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 });
     expect(main.livenessProbe).toEqual({ tcpSocket: { port: 8080 }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6, successThreshold: 1 });
-    expect(main.startupProbe).toEqual({ tcpSocket: { port: 8080 }, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 12, successThreshold: 1 });
+    // Startup reuses the liveness check, with its time to answer.
+    expect(main.startupProbe).toEqual({ tcpSocket: { port: 8080 }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 12, successThreshold: 1 });
   });
 
   test('spreading is preferred by default and never required anti-affinity', () => {
