@@ -7,7 +7,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Validation } from 'cdk8s-cli/plugins';
+// Type-only: the compiler checks the plugin against cdk8s-cli's own Validation interface.
+import type { Validation } from 'cdk8s-cli/lib/plugins';
 import { ResilienceValidation } from '../../src';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -21,3 +21,13 @@ export function only(objects: KubeObject[], kind: string, name?: string): KubeOb
 export function all(objects: KubeObject[], kind: string): KubeObject[] {
   return objects.filter((o) => o.kind === kind);
 }
+
+/** The message `build` throws; fails the test when it does not throw at all. */
+export function rejectionOf(build: () => unknown): string {
+  try {
+    build();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the construct to reject its props');
+}

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { InitProcess, LifecycleHook, ResilientCronJob, ResilientCronJobProps } from '../../src';
 import { expectValidKubernetes } from '../support/k8s-validate';
 import { matches, podLabelsOf, podSpecOf } from '../support/properties';
-import { KubeObject, newChart, only, synth } from '../support/synth';
+import { KubeObject, newChart, only, synth, rejectionOf } from '../support/synth';
 
 function cron(props: Partial<ResilientCronJobProps> = {}, id = 'report'): { objects: KubeObject[]; construct: ResilientCronJob } {
   const chart = newChart();
@@ -18,12 +18,7 @@ function cron(props: Partial<ResilientCronJobProps> = {}, id = 'report'): { obje
 }
 
 function errorOf(props: Partial<ResilientCronJobProps>): string {
-  try {
-    cron(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the construct to reject its props');
+  return rejectionOf(() => cron(props));
 }
 
 describe('ResilientCronJob output', () => {

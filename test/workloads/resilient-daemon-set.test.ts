@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { HealthCheck, LifecycleHook, ResilientDaemonSet, ResilientDaemonSetProps, Tolerations } from '../../src';
 import { expectValidKubernetes } from '../support/k8s-validate';
 import { expectResilientInvariants, matches, podLabelsOf, podSpecOf } from '../support/properties';
-import { KubeObject, newChart, only, synth } from '../support/synth';
+import { KubeObject, newChart, only, synth, rejectionOf } from '../support/synth';
 
 function agent(props: Partial<ResilientDaemonSetProps> = {}, id = 'agent'): { objects: KubeObject[]; construct: ResilientDaemonSet } {
   const chart = newChart();
@@ -17,12 +17,7 @@ function agent(props: Partial<ResilientDaemonSetProps> = {}, id = 'agent'): { ob
 }
 
 function errorOf(props: Partial<ResilientDaemonSetProps>): string {
-  try {
-    agent(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the construct to reject its props');
+  return rejectionOf(() => agent(props));
 }
 
 const appShutdown = (seconds: number) => () => seconds;

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { HealthCheck, InitProcess, LifecycleHook, ResilientDeployment, ResilientDeploymentProps, Rules } from '../../src';
 import { expectValidKubernetes } from '../support/k8s-validate';
 import { expectResilientInvariants, podSpecOf } from '../support/properties';
-import { all, KubeObject, newChart, only, synth } from '../support/synth';
+import { all, KubeObject, newChart, only, synth, rejectionOf } from '../support/synth';
 
 function deploy(props: Partial<ResilientDeploymentProps> = {}, id = 'web'): { objects: KubeObject[]; construct: ResilientDeployment } {
   const chart = newChart();
@@ -17,12 +17,7 @@ function deploy(props: Partial<ResilientDeploymentProps> = {}, id = 'web'): { ob
 }
 
 function errorOf(props: Partial<ResilientDeploymentProps>): string {
-  try {
-    deploy(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the construct to reject its props');
+  return rejectionOf(() => deploy(props));
 }
 
 const appShutdown = (seconds: number) => () => seconds;

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { HealthCheck, InitProcess, LifecycleHook, ResilientJob, ResilientJobProps } from '../../src';
 import { expectValidKubernetes } from '../support/k8s-validate';
 import { matches, podLabelsOf, podSpecOf, preStopSeconds } from '../support/properties';
-import { KubeObject, newChart, only, synth } from '../support/synth';
+import { KubeObject, newChart, only, synth, rejectionOf } from '../support/synth';
 
 function job(props: Partial<ResilientJobProps> = {}, id = 'migrate'): { objects: KubeObject[]; construct: ResilientJob } {
   const chart = newChart();
@@ -17,12 +17,7 @@ function job(props: Partial<ResilientJobProps> = {}, id = 'migrate'): { objects:
 }
 
 function errorOf(props: Partial<ResilientJobProps>): string {
-  try {
-    job(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the construct to reject its props');
+  return rejectionOf(() => job(props));
 }
 
 describe('ResilientJob output', () => {

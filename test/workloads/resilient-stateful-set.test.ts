@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { HealthCheck, LifecycleHook, ResilientStatefulSet, ResilientStatefulSetProps, Rules } from '../../src';
 import { expectValidKubernetes } from '../support/k8s-validate';
 import { expectResilientInvariants, podLabelsOf, podSpecOf, matches } from '../support/properties';
-import { KubeObject, newChart, only, synth } from '../support/synth';
+import { KubeObject, newChart, only, synth, rejectionOf } from '../support/synth';
 
 const base: ResilientStatefulSetProps = {
   container: { image: 'example/store:2.1.0', ports: [{ number: 7000, name: 'peer' }] },
@@ -21,12 +21,7 @@ function stateful(props: Partial<ResilientStatefulSetProps> = {}, id = 'store'):
 }
 
 function errorOf(props: Partial<ResilientStatefulSetProps>): string {
-  try {
-    stateful(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the construct to reject its props');
+  return rejectionOf(() => stateful(props));
 }
 
 describe('ResilientStatefulSet output', () => {
