@@ -78,7 +78,8 @@ function handWritten(chart, i) {
       securityContext: { capabilities: { drop: ['ALL'] } },
       readiness: tcp(5, 1, 3),
       liveness: tcp(10, 3, 6),
-      startup: tcp(5, 1, 12),
+      startup: tcp(5, 3, 12),
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       lifecycle: { preStop: kplus.Handler.fromCommand(['sleep', '5']) },
     }],
   });

@@ -103,6 +103,13 @@ export interface PodPlan {
 
 export const SHUTDOWN_BUDGET_ANNOTATION = 'resilient.cdk8s.io/shutdown-budget';
 
+/**
+ * Images are pinned (the image-tag-mutable rule refuses `latest` and untagged images), so a node
+ * that has the image never needs the registry to restart or reschedule a pod: a registry outage
+ * then cannot stop recovery. cdk8s-plus's own default is Always.
+ */
+export const DEFAULT_IMAGE_PULL_POLICY = kplus.ImagePullPolicy.IF_NOT_PRESENT;
+
 /** Adds the containers to `workload` and patches in every resilience setting. */
 export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, props: ResilientPodProps, options: PodResilienceOptions): PodPlan {
   return withConstructPath(scope, () => {
@@ -145,11 +152,16 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
         name,
         command: entry.command,
         args: entry.args,
+        imagePullPolicy: c.imagePullPolicy ?? DEFAULT_IMAGE_PULL_POLICY,
         resources: planResources(c.resources, field, profileResources),
       });
     });
     for (const [index, initContainer] of (props.initContainers ?? []).entries()) {
-      workload.addInitContainer({ ...initContainer, resources: planResources(initContainer.resources, `initContainers[${index}]`, profileResources) });
+      workload.addInitContainer({
+        ...initContainer,
+        imagePullPolicy: initContainer.imagePullPolicy ?? DEFAULT_IMAGE_PULL_POLICY,
+        resources: planResources(initContainer.resources, `initContainers[${index}]`, profileResources),
+      });
     }
 
     const podSpec = options.podSpecPath ?? '/spec/template/spec';
@@ -247,7 +259,7 @@ function injectHelpers(scope: IConstruct, workload: kplus.AbstractPod, container
     name: HELPERS_VOLUME_NAME,
     image: helpers.props.image,
     command: helpers.copyCommand(used),
-    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    imagePullPolicy: DEFAULT_IMAGE_PULL_POLICY,
     securityContext: { user: 65532, group: 65532, ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
     resources: {
       cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },

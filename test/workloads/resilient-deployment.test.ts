@@ -199,6 +199,15 @@ describe('ResilientDeployment properties', () => {
     expect(cmd(InitProcess.none()).shareProcessNamespace).toBeUndefined();
   });
 
+  test('pinned images are pulled only when missing, so a registry outage cannot stop restarts; an explicit policy wins', () => {
+    const pod = podSpecOf(only(deploy({
+      sidecars: [{ name: 'proxy', image: 'example/proxy:1.0.0', imagePullPolicy: kplus.ImagePullPolicy.ALWAYS }],
+      initContainers: [{ name: 'setup', image: 'example/setup:1.0.0' }],
+    }).objects, 'Deployment'));
+    expect(pod.containers.map((c: any) => c.imagePullPolicy)).toEqual(['IfNotPresent', 'Always']);
+    expect(pod.initContainers.map((c: any) => c.imagePullPolicy)).toEqual(['IfNotPresent']);
+  });
+
   test('resources: defaults fill what the user left out', () => {
     const main = podSpecOf(only(deploy({ container: { image: 'example/web:1.0.0', portNumber: 8080, resources: { memory: { request: Size.mebibytes(512) } } } }).objects, 'Deployment')).containers[0];
     expect(main.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '512Mi' } });
