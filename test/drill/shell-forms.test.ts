@@ -22,7 +22,7 @@
  * which process the scheduler happens to run first:
  * - the app's shutdown (SHUTDOWN_MS) outlasts an init's exit after the shell died (C, O);
  * - the grace period covers that shutdown plus the signal's way to the app (Y);
- * - once orphaned, the app stays ORPHAN_MS before it finishes (O) or leaves quietly (N, not
+ * - once orphaned, the app stays `orphanMs` before it finishes (O) or leaves quietly (N, not
  *   PID 1), long enough for the drill, whose clock runs in this busy test process, to see it left
  *   behind; the drill waits for it up to --leftover-wait, which covers that.
  */
@@ -121,7 +121,7 @@ async function runCell(cell: Cell): Promise<Observed> {
       pid1: cell.mode === 'pid1' ? 'yes' : 'no',
       // let an app that outlives the main process finish, so its marks are not a race with the cleanup
       leftoverWaitSeconds: cell.mode === 'plain' ? Math.ceil((2 * orphanMs + SHUTDOWN_MS) / 1000) : 0,
-      // a bound for an app that never starts, not a race: it starts in well under a second
+      // a bound for an app that never starts, not a race: measured starts under load stay below 2 s
       readyTimeoutSeconds: 60,
     });
     const m = marks(s.dir);
