@@ -1,0 +1,115 @@
+/**
+ * Compact views of the objects that cross-object rules look at, so an audit of 100,000 workloads
+ * keeps kilobytes per workload instead of the whole parsed object. A view keeps exactly what the
+ * cross-object rules (`crossObject: true` in the table) and the links read:
+ *
+ * - every object: apiVersion, kind, name, namespace, labels, owner references and the
+ *   `resilient.cdk8s.io/` annotations (exceptions, severities);
+ * - workloads: spec.replicas, spec.selector, spec.serviceName, spec.strategy; the pod template's
+ *   labels and `resilient.cdk8s.io/` annotations; the pod's topology spread constraints and
+ *   affinity; each container's name and ports, and whether it has a readiness probe, a liveness
+ *   probe and a preStop hook (an object stands in for any object);
+ * - Services: selector, ports, clusterIP; budgets and autoscalers: their spec.
+ *
+ * A test runs every cross-object rule on whole objects and on these views and expects the same
+ * findings: a rule that starts reading another field must add it here.
+ */
+import { ANNOTATION_PREFIX } from './annotations';
+import { get, isObject, toWorkload, Workload } from './model';
+import { KubeObject } from './types';
+
+const OBJECT_MARK = Object.freeze({});
+
+function resilientAnnotations(annotations: unknown): Record<string, string> | undefined {
+  if (!isObject(annotations)) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const key of Object.keys(annotations)) {
+    if (key.startsWith(ANNOTATION_PREFIX)) (out ??= {})[key] = annotations[key];
+  }
+  return out;
+}
+
+function compactMetadata(metadata: unknown): Record<string, unknown> | undefined {
+  if (!isObject(metadata)) return undefined;
+  const out: Record<string, unknown> = { name: metadata.name };
+  if (metadata.namespace !== undefined) out.namespace = metadata.namespace;
+  if (metadata.labels !== undefined) out.labels = metadata.labels;
+  if (metadata.ownerReferences !== undefined) out.ownerReferences = metadata.ownerReferences;
+  const annotations = resilientAnnotations(metadata.annotations);
+  if (annotations) out.annotations = annotations;
+  return out;
+}
+
+/** An object stays an object (any object), anything else stays as it is. */
+function presence(value: unknown): unknown {
+  return isObject(value) ? OBJECT_MARK : value;
+}
+
+function compactContainer(container: unknown): unknown {
+  if (!isObject(container)) return container;
+  const lifecycle = container.lifecycle;
+  return {
+    name: container.name,
+    ports: container.ports,
+    readinessProbe: presence(container.readinessProbe),
+    livenessProbe: presence(container.livenessProbe),
+    lifecycle: isObject(lifecycle) ? { preStop: presence(lifecycle.preStop) } : lifecycle,
+  };
+}
+
+function compactPodSpec(podSpec: unknown): unknown {
+  if (!isObject(podSpec)) return podSpec;
+  return {
+    topologySpreadConstraints: podSpec.topologySpreadConstraints,
+    affinity: podSpec.affinity,
+    containers: Array.isArray(podSpec.containers) ? podSpec.containers.map(compactContainer) : podSpec.containers,
+  };
+}
+
+function compactTemplate(template: unknown): unknown {
+  if (!isObject(template)) return template;
+  const metadata = isObject(template.metadata)
+    ? { labels: template.metadata.labels, annotations: resilientAnnotations(template.metadata.annotations) }
+    : template.metadata;
+  return { metadata, spec: compactPodSpec(template.spec) };
+}
+
+/** The view of a workload object for cross-object rules. */
+export function compactWorkloadObject(object: KubeObject): KubeObject {
+  const base = { apiVersion: object.apiVersion, kind: object.kind, metadata: compactMetadata(object.metadata) };
+  const spec = object.spec;
+  if (object.kind === 'Pod') return { ...base, spec: compactPodSpec(spec) };
+  if (!isObject(spec)) return { ...base, spec };
+  if (object.kind === 'CronJob') {
+    const template = get(object, ['spec', 'jobTemplate', 'spec', 'template']);
+    return { ...base, spec: { jobTemplate: { spec: { template: compactTemplate(template) } } } };
+  }
+  return {
+    ...base,
+    spec: { replicas: spec.replicas, selector: spec.selector, serviceName: spec.serviceName, strategy: spec.strategy, template: compactTemplate(spec.template) },
+  };
+}
+
+/** A compact workload view with empty links, for the link builder. */
+export function compactWorkload(object: KubeObject, inputIndex: number): Workload | undefined {
+  return toWorkload(compactWorkloadObject(object), inputIndex);
+}
+
+/** The view of a Service, PodDisruptionBudget or HorizontalPodAutoscaler. */
+export function compactReferrer(object: KubeObject): KubeObject {
+  const base = { apiVersion: object.apiVersion, kind: object.kind, metadata: compactMetadata(object.metadata) };
+  const spec = object.spec;
+  if (object.kind === 'Service' && isObject(spec)) {
+    return { ...base, spec: { selector: spec.selector, ports: spec.ports, clusterIP: spec.clusterIP } };
+  }
+  return { ...base, spec };
+}
+
+/** The pod labels of a custom resource that carries a pod template, if it does. */
+export function customResourcePodLabels(object: KubeObject): Record<string, string> | undefined {
+  const labels = get(object, ['spec', 'template', 'metadata', 'labels']) ?? get(object, ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels']);
+  if (!isObject(labels)) return undefined;
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(labels)) out[key] = String(labels[key]);
+  return out;
+}
