@@ -80,7 +80,9 @@ export function formatText(r: ReportInput, palette: Palette = PLAIN): string {
 
 /** Notes on skipped input, one per line, for stderr. */
 export function formatNotes(notes: readonly InputNote[], palette: Palette = PLAIN): string {
-  return notes.map((n) => `${TOOL_NAME} audit: ${isInputError(n) ? palette.error('error') : palette.warning('skipped')} ${formatNote(n)}\n`).join('');
+  return notes.map((n) => (isInputError(n)
+    ? `${TOOL_NAME} audit: ${palette.error('error')}: ${formatNote(n)} (skipped)\n`
+    : `${TOOL_NAME} audit: ${palette.warning('note')}: ${formatNote(n)}\n`)).join('');
 }
 
 function noteJson(n: InputNote) {

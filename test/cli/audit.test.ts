@@ -56,13 +56,13 @@ describe('exit codes', () => {
     expect(r.code).toBe(0);
     // The broken document is skipped; the valid Service before it in the same file is audited.
     expect(r.stdout).toBe('5 objects audited: 0 errors, 0 warnings, 0 suppressed; 1 input skipped (1 unreadable or invalid)\n');
-    expect(r.stderr).toBe(`cdk8s-resilient audit: error ${path.join(FIXTURES, 'broken.yaml')}:12:3: invalid YAML: missed comma between flow collection entries; this document is skipped\n`);
+    expect(r.stderr).toBe(`cdk8s-resilient audit: error: ${path.join(FIXTURES, 'broken.yaml')}:12:3: invalid YAML: missed comma between flow collection entries (skipped)\n`);
   });
 
   test('2 when nothing could be read: a JSON parse error, with file and line', () => {
     const r = audit([path.join(FIXTURES, 'broken.json')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^cdk8s-resilient audit: error ${path.join(FIXTURES, 'broken.json').replace(/\./g, '\\.')}:5:24: invalid JSON: Unexpected token '}'; this document is skipped\ncdk8s-resilient audit: no input could be read\n$`));
+    expect(r.stderr).toMatch(new RegExp(`^cdk8s-resilient audit: error: ${path.join(FIXTURES, 'broken.json').replace(/\./g, '\\.')}:5:24: invalid JSON: Unexpected token '}' \\(skipped\\)\ncdk8s-resilient audit: no input could be read\n$`));
   });
 
   test('2 with --fail-on-invalid when any input is invalid, even with findings elsewhere', () => {
@@ -71,7 +71,7 @@ describe('exit codes', () => {
   });
 
   test('2 on a missing file, a missing path argument or an unknown option', () => {
-    expect(audit(['does/not/exist.yaml'])).toMatchObject({ code: 2, stderr: 'cdk8s-resilient audit: error does/not/exist.yaml: cannot be read: no such file or directory\ncdk8s-resilient audit: no input could be read\n' });
+    expect(audit(['does/not/exist.yaml'])).toMatchObject({ code: 2, stderr: 'cdk8s-resilient audit: error: does/not/exist.yaml: cannot be read: no such file or directory (skipped)\ncdk8s-resilient audit: no input could be read\n' });
     expect(audit([]).code).toBe(2);
     expect(audit(['--frobnicate', 'x.yaml']).stderr).toMatch(/unknown option --frobnicate/);
     expect(audit(['--format', 'xml', 'x.yaml']).code).toBe(2);

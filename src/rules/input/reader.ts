@@ -15,10 +15,12 @@ import { describeFsError, listFiles } from './files';
 import { bufferStore, DocumentPlace, fileStore, Rereadable, sourceAt, spooled } from './locate';
 import { InputNote, isInputError, parserReason } from './notes';
 import {
-  hasActionAsMapping, helmChartOf, isKustomization, KUSTOMIZE_HINT, kustomizeInputs, notKubernetesNote, partialObjectReason, templateVerdict,
+  hasActionAsMapping, helmChartOf, isKustomization, kustomizeHint, kustomizeInputs, notKubernetesNote, partialObjectReason, templateVerdict,
 } from './recognise';
 
 export const STDIN = '-';
+
+type Kustomized = Map<string, { use: string; dir: string }>;
 
 export interface ReadOptions {
   /** The text of stdin, instead of reading file descriptor 0 (for tests and embedding). */
@@ -76,7 +78,7 @@ export class InputReader {
     if (this.options.stdinText !== undefined) {
       const bytes = Buffer.from(this.options.stdinText, 'utf8');
       const store = bufferStore(bytes);
-      yield* this.readSource(STDIN, textSource(this.options.stdinText), store, new Map());
+      yield* this.readSource(STDIN, textSource(this.options.stdinText), store, new Map() as Kustomized);
       return;
     }
     const { source, store } = spooled(stdinSource());
@@ -84,12 +86,12 @@ export class InputReader {
     yield* this.readSource(STDIN, source, store, new Map());
   }
 
-  private *readFile(file: string, kustomize: Map<string, string>): Generator<InputEvent> {
-    const use = kustomize.get(path.resolve(file));
-    if (use) {
+  private *readFile(file: string, kustomize: Kustomized): Generator<InputEvent> {
+    const input = kustomize.get(path.resolve(file));
+    if (input) {
       this.stats.filesRead++;
       this.stats.filesUsable++;
-      yield { note: { kind: 'kustomize-input', file, message: `${use}, not a manifest on its own`, hint: KUSTOMIZE_HINT } };
+      yield { note: { kind: 'kustomize-input', file, message: `${input.use}, not a manifest on its own`, hint: kustomizeHint(input.dir) } };
       return;
     }
     let source: ByteSource;
@@ -105,7 +107,7 @@ export class InputReader {
     yield* this.readSource(file, source, store, kustomize);
   }
 
-  private *readSource(file: string, source: ByteSource, store: Rereadable, kustomize: Map<string, string>): Generator<InputEvent> {
+  private *readSource(file: string, source: ByteSource, store: Rereadable, kustomize: Kustomized): Generator<InputEvent> {
     try {
       let opening;
       try {
@@ -117,13 +119,13 @@ export class InputReader {
       }
       if (opening.notText) {
         this.stats.filesUnreadable++;
-        yield { note: { kind: 'not-text', file, message: `${opening.notText}, skipped` } };
+        yield { note: { kind: 'not-text', file, message: opening.notText } };
         return;
       }
       this.stats.filesRead++;
       if (opening.blank) {
         this.stats.filesUsable++;
-        yield { note: { kind: 'empty', file, message: 'is empty, skipped' } };
+        yield { note: { kind: 'empty', file, message: 'is empty' } };
         return;
       }
       const json = /\.json$/i.test(file) || ((opening.firstChar === '{' || opening.firstChar === '[') && !/\.ya?ml$/i.test(file));
@@ -146,15 +148,15 @@ export class InputReader {
       }
       if (objects === 0 && notes === 0) {
         this.stats.filesUsable++;
-        yield { note: content ? notKubernetesNote(file, this.chartCache) : { kind: 'empty', file, message: 'holds no document (only comments or whitespace), skipped' } };
+        yield { note: content ? notKubernetesNote(file, this.chartCache) : { kind: 'empty', file, message: 'holds no document (only comments or whitespace)' } };
       }
     } finally {
       source.close();
     }
   }
 
-  private readDocument(file: string, raw: RawDocument, json: boolean, chart: string | undefined, store: Rereadable, kustomize: Map<string, string>): InputEvent[] {
-    if ('notText' in raw) return [{ note: { kind: 'not-text', file, line: raw.firstLine, message: `from line ${raw.firstLine} ${raw.notText}, skipped` } }];
+  private readDocument(file: string, raw: RawDocument, json: boolean, chart: string | undefined, store: Rereadable, kustomize: Kustomized): InputEvent[] {
+    if ('notText' in raw) return [{ note: { kind: 'not-text', file, line: raw.firstLine, message: `from line ${raw.firstLine} on, the file ${raw.notText}` } }];
     const { text, firstLine } = raw;
     let value: unknown;
     let error: { line?: number; column?: number; reason: string } | undefined;
@@ -172,7 +174,7 @@ export class InputReader {
       if (template) return [{ note: { kind: template.kind, file, line: firstContentLine(text, firstLine), message: template.message, hint: template.hint } }];
     }
     if (!parsed) parse();
-    if (error) return [{ note: { kind: 'invalid', file, line: error.line, column: error.column, message: `invalid ${json ? 'JSON' : 'YAML'}: ${error.reason}; this document is skipped` } }];
+    if (error) return [{ note: { kind: 'invalid', file, line: error.line, column: error.column, message: `invalid ${json ? 'JSON' : 'YAML'}: ${error.reason}` } }];
     if (value === null || value === undefined) return [];
     const place = new DocumentPlace(store, raw.byteStart, raw.byteEnd, firstLine, json);
     const events: InputEvent[] = [];
@@ -181,12 +183,12 @@ export class InputReader {
       const known = prefix.length === 0 ? (json ? firstLine : firstContentLine(text, firstLine)) : undefined;
       const source = sourceAt(file, place, prefix, known);
       if (isKustomization(file, object)) {
-        return [{ note: { kind: 'kustomization', file, line: source.line, message: 'kustomization: the input of kustomize build, not a manifest', hint: KUSTOMIZE_HINT } }];
+        return [{ note: { kind: 'kustomization', file, line: source.line, message: 'kustomization: the input of kustomize build, not a manifest', hint: kustomizeHint(file === STDIN ? undefined : path.dirname(file)) } }];
       }
       const partial = partialObjectReason(object, podSpecOf(object));
       if (partial) {
         const near = kustomize.size > 0 ? ' (a kustomize patch?)' : '';
-        events.push({ note: { kind: 'partial-object', file, line: source.line, message: `${partial}: a partial object${near} that cannot be applied as it is, skipped`, hint: KUSTOMIZE_HINT } });
+        events.push({ note: { kind: 'partial-object', file, line: source.line, message: `${partial}: a partial object${near} that cannot be applied as it is`, hint: kustomizeHint() } });
         continue;
       }
       events.push({ object, source });

@@ -86,8 +86,8 @@ export function isKustomization(file: string, object: KubeObject | undefined): b
  * Files that kustomizations use as patches or generator inputs, with the reason, found by reading
  * every kustomization in the directories walked (and beside each file named).
  */
-export function kustomizeInputs(directories: readonly string[], files: readonly string[]): Map<string, string> {
-  const inputs = new Map<string, string>();
+export function kustomizeInputs(directories: readonly string[], files: readonly string[]): Map<string, { use: string; dir: string }> {
+  const inputs = new Map<string, { use: string; dir: string }>();
   const seen = new Set<string>();
   const candidates = [...directories, ...files.map((f) => path.dirname(f))];
   for (const dir of candidates) {
@@ -107,7 +107,7 @@ export function kustomizeInputs(directories: readonly string[], files: readonly 
       const add = (ref: unknown, what: string) => {
         if (typeof ref !== 'string' || ref.includes('\n') || /^[a-z]+:\/\//.test(ref)) return;
         const target = path.resolve(dir, ref.replace(/^[^=]+=/, ''));
-        if (!inputs.has(target)) inputs.set(target, `${what} in ${where}`);
+        if (!inputs.has(target)) inputs.set(target, { use: `${what} in ${where}`, dir });
       };
       for (const ref of arrayOf(doc.patchesStrategicMerge)) add(ref, 'a kustomize patch (patchesStrategicMerge)');
       for (const entry of arrayOf(doc.patches)) add(isObject(entry) ? entry.path : entry, 'a kustomize patch (patches)');
@@ -154,7 +154,10 @@ function hasPatchDirective(object: KubeObject): boolean {
   return isObject(template) && isObject(template.spec) && ('$patch' in template.spec || Object.keys(template.spec).some((k) => k.startsWith('$setElementOrder')));
 }
 
-export const KUSTOMIZE_HINT = 'Audit what kustomize builds: kustomize build DIR | cdk8s-resilient audit -';
+/** How to audit what a kustomization in `dir` builds. */
+export function kustomizeHint(dir = 'DIR'): string {
+  return `Audit what kustomize builds: kustomize build ${dir === 'DIR' ? dir : relativeDir(dir)} | cdk8s-resilient audit -`;
+}
 
 /** The note for a file that holds no Kubernetes object. */
 export function notKubernetesNote(file: string, chartCache: Map<string, string | undefined>): InputNote {
@@ -165,5 +168,5 @@ export function notKubernetesNote(file: string, chartCache: Map<string, string |
     chartCache.set(dir, dir);
     return { kind: 'not-kubernetes', file, message: 'Helm values, not a manifest', hint: `Audit the rendered chart: helm template RELEASE ${dir} | cdk8s-resilient audit -` };
   }
-  return { kind: 'not-kubernetes', file, message: 'no Kubernetes object (no document has both apiVersion and kind), skipped' };
+  return { kind: 'not-kubernetes', file, message: 'no Kubernetes object (no document has both apiVersion and kind)' };
 }
