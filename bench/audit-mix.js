@@ -72,7 +72,7 @@ function* mix(count, seed = 17) {
       volumeMounts: [{ name: 'config', mountPath: '/etc/app' }, ...(chance(0.3) ? [{ name: 'data', mountPath: '/var/lib/app' }] : [])],
     };
     if (chance(0.7)) c.readinessProbe = { httpGet: { path: '/ready', port: chance(0.5) ? 'http' : port }, periodSeconds: 5 };
-    if (chance(0.6)) c.livenessProbe = chance(0.2) ? { ...c.readinessProbe } : { tcpSocket: { port }, periodSeconds: 10, failureThreshold: 6 };
+    if (chance(0.6)) c.livenessProbe = chance(0.2) && c.readinessProbe ? JSON.parse(JSON.stringify(c.readinessProbe)) : { tcpSocket: { port }, periodSeconds: 10, failureThreshold: 6 };
     if (chance(0.75)) c.resources = { requests: { cpu: `${int(1, 10) * 50}m`, memory: `${int(1, 16) * 64}Mi` }, ...(chance(0.7) ? { limits: { memory: `${int(4, 32) * 64}Mi` } } : {}) };
     if (main && chance(0.3)) c.lifecycle = { preStop: { exec: { command: chance(0.8) ? ['sleep', String(int(3, 15))] : ['/bin/sh', '-c', 'sleep 5; kill -TERM 1'] } } };
     if (main && chance(0.2)) c.command = chance(0.5) ? ['/bin/sh', '-c', `cd /app && ${chance(0.5) ? 'exec ' : ''}./server`] : ['/app/server'];

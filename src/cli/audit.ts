@@ -18,8 +18,8 @@ import { ignoreMatcher } from '../rules/input/files';
 import { forgetLines } from '../rules/input/locate';
 import { InputNote, isInputError } from '../rules/input/notes';
 import { InputReader } from '../rules/input/reader';
-import { formatJUnit } from '../rules/junit';
-import { COLOURS, formatJson, formatNotes, formatSarif, formatText, PLAIN } from '../rules/report';
+import { junitChunks } from '../rules/junit';
+import { COLOURS, formatNotes, jsonChunks, PLAIN, sarifChunks, textChunks } from '../rules/report';
 import { formatTimeline } from '../rules/timeline';
 import { Severity } from '../rules/types';
 
@@ -232,10 +232,11 @@ function audit(args: AuditArgs, config: AuditConfig, io: AuditIo): number {
       else io.stdout.write(timelines.length > 0 ? timelines.map(formatTimeline).join('\n\n') + '\n' : 'no workloads found\n');
     } else {
       const report = { findings: result.findings, suppressed: result.suppressed, objectCount: result.objectCount, notes };
-      if (args.format === 'json') io.stdout.write(formatJson(report));
-      else if (args.format === 'sarif') io.stdout.write(formatSarif(report));
-      else if (args.format === 'junit') io.stdout.write(formatJUnit({ ...report, objects: result.objects ?? [], failOn }));
-      else io.stdout.write(formatText(report, palette));
+      const chunks = args.format === 'json' ? jsonChunks(report)
+        : args.format === 'sarif' ? sarifChunks(report)
+          : args.format === 'junit' ? junitChunks({ ...report, objects: result.objects ?? [], failOn })
+            : textChunks(report, palette);
+      writeChunks(io.stdout, chunks);
     }
     if (nothingRead) {
       io.stderr.write('cdk8s-resilient audit: no input could be read\n');
@@ -246,6 +247,22 @@ function audit(args: AuditArgs, config: AuditConfig, io: AuditIo): number {
   } finally {
     reader.dispose();
   }
+}
+
+/** Writes a report piece by piece, in writes of about 1 MiB, so it is never one string. */
+function writeChunks(out: NodeJS.WritableStream, chunks: Iterable<string>): void {
+  let buffer: string[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    buffer.push(chunk);
+    size += chunk.length;
+    if (size >= 1 << 20) {
+      out.write(buffer.join(''));
+      buffer = [];
+      size = 0;
+    }
+  }
+  if (buffer.length > 0) out.write(buffer.join(''));
 }
 
 export const command: Command = {

@@ -47,6 +47,11 @@ interface Suite {
 }
 
 export function formatJUnit(r: JUnitInput): string {
+  return [...junitChunks(r)].join('');
+}
+
+/** The JUnit report in pieces (one per test case). */
+export function* junitChunks(r: JUnitInput): Generator<string> {
   const failOn = r.failOn ?? 'error';
   const fails = (f: Finding) => f.severity === 'error' || failOn === 'warning';
   const suites = new Map<string, Suite>();
@@ -93,15 +98,14 @@ export function formatJUnit(r: JUnitInput): string {
   }
   const all = [...suites.values()];
   const total = (key: 'tests' | 'failures' | 'errors' | 'skipped') => all.reduce((n, s) => n + s[key], 0);
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="${TOOL_NAME} audit" tests="${total('tests')}" failures="${total('failures')}" errors="${total('errors')}" skipped="${total('skipped')}">`);
+  yield '<?xml version="1.0" encoding="UTF-8"?>\n';
+  yield `<testsuites name="${TOOL_NAME} audit" tests="${total('tests')}" failures="${total('failures')}" errors="${total('errors')}" skipped="${total('skipped')}">\n`;
   for (const s of all) {
-    out.push(`  <testsuite name="${escape(s.name)}" tests="${s.tests}" failures="${s.failures}" errors="${s.errors}" skipped="${s.skipped}">`);
-    for (const line of s.cases) out.push(line);
-    out.push('  </testsuite>');
+    yield `  <testsuite name="${escape(s.name)}" tests="${s.tests}" failures="${s.failures}" errors="${s.errors}" skipped="${s.skipped}">\n`;
+    for (const line of s.cases) yield `${line}\n`;
+    yield '  </testsuite>\n';
   }
-  out.push('</testsuites>');
-  return out.join('\n') + '\n';
+  yield '</testsuites>\n';
 }
 
 function noteCaseName(n: InputNote): string {

@@ -55,11 +55,20 @@ export const PLAIN: Palette = { error: (s) => s, warning: (s) => s, location: (s
 
 /** Findings grouped by object, objects in input order; each with its rule's documentation. */
 export function formatText(r: ReportInput, palette: Palette = PLAIN): string {
-  const lines: string[] = [];
+  return [...textChunks(r, palette)].join('');
+}
+
+/** The text report in pieces (one per object), so a large report is never one string. */
+export function* textChunks(r: ReportInput, palette: Palette = PLAIN): Generator<string> {
+  let lines: string[] = [];
   let group: number | undefined;
   for (const f of r.findings) {
     if (f.inputIndex !== group) {
-      if (group !== undefined) lines.push('');
+      if (group !== undefined) {
+        lines.push('');
+        yield lines.join('\n') + '\n';
+        lines = [];
+      }
       group = f.inputIndex;
       const where = f.source ? `${palette.location(`${f.source.file}:${f.source.line}`)}  ` : '';
       lines.push(`${where}${describeRef(f.object)}`);
@@ -75,7 +84,24 @@ export function formatText(r: ReportInput, palette: Palette = PLAIN): string {
   }
   if (group !== undefined) lines.push('');
   lines.push(summaryLine(r));
-  return lines.join('\n') + '\n';
+  yield lines.join('\n') + '\n';
+}
+
+/** JSON.stringify of a skeleton whose placeholder string is replaced by streamed, indented items. */
+function* streamed(skeleton: unknown, placeholder: string, items: Iterable<unknown>, indent: string): Generator<string> {
+  const text = JSON.stringify(skeleton, null, 2);
+  const at = text.indexOf(JSON.stringify(placeholder));
+  yield text.slice(0, at) + '[';
+  let first = true;
+  for (const item of items) {
+    yield `${first ? '' : ','}\n${indent}  ${JSON.stringify(item, null, 2).replace(/\n/g, `\n${indent}  `)}`;
+    first = false;
+  }
+  yield `${first ? '' : `\n${indent}`}]${text.slice(at + JSON.stringify(placeholder).length)}\n`;
+}
+
+function* mapped<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
 }
 
 /** Notes on skipped input, one per line, for stderr. */
@@ -93,27 +119,49 @@ function noteJson(n: InputNote) {
 }
 
 export function formatJson(r: ReportInput): string {
+  return [...jsonChunks(r)].join('');
+}
+
+const FINDINGS = '\u0000findings';
+
+/** The JSON report in pieces: findings are written one by one. */
+export function jsonChunks(r: ReportInput): Generator<string> {
   const counts = countBySeverity(r.findings);
   const notes = r.notes ?? [];
   const location = (f: Finding | SuppressedFinding) => (f.source ? { file: f.source.file, line: f.source.line, fieldLine: fieldLine(f) } : {});
-  return JSON.stringify({
+  const skeleton = {
     tool: TOOL_NAME,
     version: packageVersion(),
     summary: { objects: r.objectCount, errors: counts.error, warnings: counts.warning, suppressed: r.suppressed.length, skipped: notes.length, invalid: notes.filter(isInputError).length },
-    findings: r.findings.map((f) => ({
-      ruleId: f.ruleId, severity: f.severity, object: f.object, path: f.path, message: f.message, fix: f.fix,
-      ...location(f),
-      ...(f.assumption ? { assumption: f.assumption } : {}),
-      ...(f.severityReason ? { severityReason: f.severityReason } : {}),
-      docs: ruleDocUrl(f.ruleId),
-    })),
+    findings: FINDINGS,
     suppressed: r.suppressed.map((f) => ({ ruleId: f.ruleId, object: f.object, path: f.path, message: f.message, reason: f.reason, ...location(f) })),
     skipped: notes.map(noteJson),
-  }, null, 2) + '\n';
+  };
+  return streamed(skeleton, FINDINGS, mapped(r.findings, (f) => ({
+    ruleId: f.ruleId, severity: f.severity, object: f.object, path: f.path, message: f.message, fix: f.fix,
+    ...location(f),
+    ...(f.assumption ? { assumption: f.assumption } : {}),
+    ...(f.severityReason ? { severityReason: f.severityReason } : {}),
+    docs: ruleDocUrl(f.ruleId),
+  })), '  ');
 }
 
 /** SARIF 2.1.0: the whole rule table as tool.driver.rules, findings (and suppressed ones) as results, skipped input as notifications. */
 export function toSarif(r: ReportInput, cwd = process.cwd()): Record<string, unknown> {
+  const { skeleton, results } = sarifParts(r, cwd);
+  const run = (skeleton.runs as Array<Record<string, unknown>>)[0];
+  return { ...skeleton, runs: [{ ...run, results: [...results] }] };
+}
+
+const RESULTS = '\u0000results';
+
+/** The SARIF log in pieces: results are written one by one. */
+export function sarifChunks(r: ReportInput, cwd = process.cwd()): Generator<string> {
+  const { skeleton, results } = sarifParts(r, cwd);
+  return streamed(skeleton, RESULTS, results, '      ');
+}
+
+function sarifParts(r: ReportInput, cwd: string): { skeleton: Record<string, unknown>; results: Iterable<unknown> } {
   const ruleIndex = new Map(RULES.map((rule, i) => [rule.id, i]));
   const result = (f: Finding | SuppressedFinding, suppression?: string) => ({
     ruleId: f.ruleId,
@@ -134,7 +182,11 @@ export function toSarif(r: ReportInput, cwd = process.cwd()): Record<string, unk
     ...(suppression !== undefined ? { suppressions: [{ kind: 'inSource', justification: suppression }] } : {}),
   });
   const notes = r.notes ?? [];
-  return {
+  function* results() {
+    for (const f of r.findings) yield result(f);
+    for (const f of r.suppressed) yield result(f, f.reason);
+  }
+  const skeleton = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
@@ -155,13 +207,14 @@ export function toSarif(r: ReportInput, cwd = process.cwd()): Record<string, unk
           locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(n.file, cwd) }, ...(n.line !== undefined ? { region: { startLine: n.line, ...(n.column !== undefined ? { startColumn: n.column } : {}) } } : {}) } }],
         })),
       }],
-      results: [...r.findings.map((f) => result(f)), ...r.suppressed.map((f) => result(f, f.reason))],
+      results: RESULTS,
     }],
   };
+  return { skeleton, results: results() };
 }
 
 export function formatSarif(r: ReportInput, cwd = process.cwd()): string {
-  return JSON.stringify(toSarif(r, cwd), null, 2) + '\n';
+  return [...sarifChunks(r, cwd)].join('');
 }
 
 function sarifRule(rule: Rule) {

@@ -148,8 +148,9 @@ export function* yamlDocuments(source: ByteSource, opening: Opening): Generator<
     let start = 0;
     let startLine = line;
     let scanFrom = 0;
+    const markers = new MarkerFinder(pending);
     for (;;) {
-      const marker = nextMarker(pending, scanFrom, false);
+      const marker = markers.find(scanFrom, false);
       if (marker < 0) break;
       const markerLine = startLine + countLines(pending, start, marker);
       if (marker > start) yield documentOf(pending, start, marker, startLine, base);
@@ -170,7 +171,8 @@ export function* yamlDocuments(source: ByteSource, opening: Opening): Generator<
   // The end of the stream: a marker may sit in the last four bytes.
   let start = 0;
   let startLine = line;
-  for (let marker = nextMarker(pending, 0, true); marker >= 0; marker = nextMarker(pending, start, true)) {
+  const markers = new MarkerFinder(pending);
+  for (let marker = markers.find(0, true); marker >= 0; marker = markers.find(start, true)) {
     const markerLine = startLine + countLines(pending, start, marker);
     if (marker > start) yield documentOf(pending, start, marker, startLine, base);
     if (pending[marker] === 0x2d) {
@@ -186,26 +188,34 @@ export function* yamlDocuments(source: ByteSource, opening: Opening): Generator<
 }
 
 /**
- * Offset of the next `---` or `...` that starts a line at or after `from` and is followed by
- * whitespace or the end; -1 when there is none. Before the end of the stream, markers in the last
- * four bytes are left for the next chunk to confirm.
+ * Finds document markers: the next `---` or `...` that starts a line and is followed by
+ * whitespace or the end. Remembers where each pattern was last found, so that a buffer with
+ * thousands of documents is searched once, not once per document.
  */
-function nextMarker(bytes: Buffer, from: number, atEnd: boolean): number {
-  const limit = atEnd ? bytes.length : bytes.length - 4;
-  let best = -1;
-  for (const pattern of [DASHES, DOTS]) {
-    let at = from;
-    for (;;) {
-      const found = atLineStart(bytes, at, pattern);
-      if (found < 0 || found > limit) break;
-      if (isMarkerEnd(bytes[found + 3])) {
-        if (best < 0 || found < best) best = found;
-        break;
-      }
-      at = found + 1;
+class MarkerFinder {
+  private readonly next = new Map<Buffer, number>();
+
+  constructor(private readonly bytes: Buffer) {}
+
+  /** Offset of the next marker at or after `from`, or -1. Before the end of the stream, the last four bytes are left for the next chunk. */
+  public find(from: number, atEnd: boolean): number {
+    const limit = atEnd ? this.bytes.length : this.bytes.length - 4;
+    let best = -1;
+    for (const pattern of [DASHES, DOTS]) {
+      let at = this.next.get(pattern);
+      if (at === undefined || (at >= 0 && at < from)) at = this.search(pattern, from);
+      this.next.set(pattern, at);
+      if (at >= 0 && at <= limit && (best < 0 || at < best)) best = at;
     }
+    return best;
   }
-  return best;
+
+  private search(pattern: Buffer, from: number): number {
+    for (let found = atLineStart(this.bytes, from, pattern); found >= 0; found = atLineStart(this.bytes, found + 1, pattern)) {
+      if (isMarkerEnd(this.bytes[found + 3])) return found;
+    }
+    return -1;
+  }
 }
 
 const DASHES = Buffer.from('---');

@@ -12,6 +12,7 @@ import { get, isObject } from '../model';
 import { KubeObject, SourceRef } from '../types';
 import { ByteSource, fileSource, jsonDocuments, open, RawDocument, stdinSource, textSource, yamlDocuments } from './bytes';
 import { describeFsError, listFiles } from './files';
+import { parseBlockYaml, Unsupported } from './yaml-fast';
 import { bufferStore, DocumentPlace, fileStore, Rereadable, sourceAt, spooled } from './locate';
 import { InputNote, isInputError, parserReason } from './notes';
 import {
@@ -164,7 +165,11 @@ export class InputReader {
       if (json) {
         try { value = JSON.parse(text); } catch (e) { error = jsonError(e as Error, text, firstLine); }
       } else {
-        try { value = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA }); } catch (e) { error = yamlError(e, firstLine); }
+        try {
+          value = parseYaml(text);
+        } catch (e) {
+          error = e instanceof RangeError ? { line: firstLine, reason: 'nested too deeply to read' } : yamlError(e, firstLine);
+        }
       }
       return error === undefined;
     };
@@ -194,6 +199,16 @@ export class InputReader {
       events.push({ object, source });
     }
     return events;
+  }
+}
+
+/** The fast block-YAML reader, or js-yaml (core schema) for what it declines; js-yaml's errors. */
+function parseYaml(text: string): unknown {
+  try {
+    return parseBlockYaml(text);
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    return jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
   }
 }
 

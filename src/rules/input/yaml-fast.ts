@@ -1,0 +1,499 @@
+/**
+ * A fast reader for the block YAML that manifests are written in (by people, kubectl, Helm and
+ * YAML libraries): block mappings and sequences, plain, quoted and block scalars, one-line flow
+ * collections and comments. It gives exactly what js-yaml gives with the core schema (plain
+ * scalars are resolved by js-yaml's own core types) and declines anything else by throwing
+ * {@link Unsupported}: anchors, aliases, tags, complex keys, tabs, multi-line quoted scalars,
+ * duplicate keys, indentation it does not expect. The caller then asks js-yaml, which also gives
+ * the error message for invalid YAML. A test compares both on generated and real documents.
+ */
+import * as jsyaml from 'js-yaml';
+
+export class Unsupported extends Error {}
+
+interface ImplicitType {
+  resolve(data: string): boolean;
+  construct(data: string): unknown;
+}
+
+// js-yaml's resolvers for plain scalars under the core schema (null, bool, int, float), so that
+// `010`, `0x1F`, `1_000`, `.inf` or `~` read exactly as js-yaml reads them.
+const IMPLICIT: ImplicitType[] | undefined = (jsyaml.CORE_SCHEMA as unknown as { compiledImplicit?: ImplicitType[] }).compiledImplicit;
+
+function resolvePlain(text: string): unknown {
+  if (text === '') return null;
+  const c = text.charCodeAt(0);
+  // Only these first characters can start a null, a boolean or a number.
+  if (!((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x7e || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46)) return text;
+  if (!IMPLICIT) throw new Unsupported('no core schema');
+  for (const type of IMPLICIT) if (type.resolve(text)) return type.construct(text);
+  return text;
+}
+
+const MAX_DEPTH = 200;
+
+/** Parses one document; throws Unsupported when js-yaml should read it instead. */
+export function parseBlockYaml(text: string): unknown {
+  return new Parser(text).document();
+}
+
+class Parser {
+  private readonly lines: string[];
+  private i = 0;
+  private depth = 0;
+
+  constructor(text: string) {
+    this.lines = text.split('\n');
+    for (let k = 0; k < this.lines.length; k++) {
+      const line = this.lines[k];
+      if (line.endsWith('\r')) this.lines[k] = line.slice(0, -1);
+    }
+  }
+
+  public document(): unknown {
+    // The rest of a `---` line (the splitter leaves it) must be empty or a comment; an indented
+    // first line is that, or an indented document: js-yaml reads both.
+    const first = this.lines[0].trim();
+    if (first !== '' && !first.startsWith('#') && /^\s/.test(this.lines[0])) throw new Unsupported('content on the marker line');
+    const j = this.nextContent();
+    if (j < 0) return undefined;
+    const line = this.lines[j];
+    if (line.startsWith('%')) throw new Unsupported('directive');
+    const value = this.blockNode(-1, false);
+    if (this.nextContent() >= 0) throw new Unsupported('content after the document');
+    return value;
+  }
+
+  /** Index of the next line that is not blank or a comment, from this.i; -1 at the end. */
+  private nextContent(): number {
+    for (let j = this.i; j < this.lines.length; j++) {
+      const line = this.lines[j];
+      let k = 0;
+      while (line.charCodeAt(k) === 0x20) k++;
+      if (k === line.length || line.charCodeAt(k) === 0x23) continue;
+      if (line.charCodeAt(k) === 0x09) throw new Unsupported('tab');
+      return j;
+    }
+    return -1;
+  }
+
+  private static indentOf(line: string): number {
+    let k = 0;
+    while (line.charCodeAt(k) === 0x20) k++;
+    return k;
+  }
+
+  /** A block node below a parent at `parentIndent` (a sequence may sit at the parent's indentation when `seqAtParent`). */
+  private blockNode(parentIndent: number, seqAtParent: boolean): unknown {
+    const j = this.nextContent();
+    if (j < 0) return null;
+    const line = this.lines[j];
+    const indent = Parser.indentOf(line);
+    const dash = isDash(line, indent);
+    if (indent < parentIndent || (indent === parentIndent && !(seqAtParent && dash))) return null;
+    if (++this.depth > MAX_DEPTH) throw new Unsupported('deep');
+    try {
+      if (dash) return this.sequence(indent);
+      const split = splitKey(line.slice(indent));
+      if (!split) throw new Unsupported('a scalar on its own line');
+      return this.mapping(indent, undefined);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** A block mapping at `indent`; `first` is its first entry when it started on a `- ` line. */
+  private mapping(indent: number, first: { key: string; rest: string } | undefined): Record<string, unknown> {
+    const object: Record<string, unknown> = {};
+    const put = (entry: { key: string; rest: string }) => {
+      if (Object.prototype.hasOwnProperty.call(object, entry.key) || entry.key === '__proto__') throw new Unsupported('duplicate key');
+      object[entry.key] = this.value(entry.rest, indent, true);
+    };
+    if (first) put(first);
+    for (;;) {
+      const j = this.nextContent();
+      if (j < 0) break;
+      const line = this.lines[j];
+      const at = Parser.indentOf(line);
+      if (at < indent) break;
+      if (at > indent) throw new Unsupported('indentation');
+      if (isDash(line, at)) break;
+      const entry = splitKey(line.slice(at));
+      if (!entry) throw new Unsupported('not a mapping entry');
+      this.i = j + 1;
+      put(entry);
+    }
+    return object;
+  }
+
+  private sequence(indent: number): unknown[] {
+    const items: unknown[] = [];
+    for (;;) {
+      const j = this.nextContent();
+      if (j < 0) break;
+      const line = this.lines[j];
+      const at = Parser.indentOf(line);
+      if (at < indent) break;
+      if (at > indent) throw new Unsupported('indentation');
+      if (!isDash(line, at)) break;
+      this.i = j + 1;
+      let column = at + 1;
+      while (line.charCodeAt(column) === 0x20) column++;
+      const rest = line.slice(column);
+      if (rest === '' || rest.startsWith('#')) {
+        items.push(this.blockNode(at + 1, false));
+      } else if (rest === '-' || rest.startsWith('- ')) {
+        throw new Unsupported('nested sequence on one line');
+      } else {
+        const entry = rest[0] === '[' || rest[0] === '{' ? undefined : splitKey(rest);
+        if (entry) {
+          if (++this.depth > MAX_DEPTH) throw new Unsupported('deep');
+          try {
+            items.push(this.mapping(column, entry));
+          } finally {
+            this.depth--;
+          }
+        } else {
+          items.push(this.value(rest, at, false));
+        }
+      }
+    }
+    return items;
+  }
+
+  /** The value after `key:` (or after `- `); `indent` is the key's (or dash's) indentation. */
+  private value(rest: string, indent: number, seqAtParent: boolean): unknown {
+    if (rest === '' || rest[0] === '#') return this.blockNode(indent, seqAtParent);
+    const c = rest[0];
+    if (c === '&' || c === '*' || c === '!' || c === '%' || c === '@' || c === '`' || c === '?' || c === ',' || c === ']' || c === '}') throw new Unsupported('indicator');
+    if (c === '|' || c === '>') return this.blockScalar(rest, indent);
+    if (c === '"' || c === "'") {
+      if (!closes(rest, 1, c)) return this.multilineQuoted(rest, indent);
+      const { value, end } = quoted(rest, 0);
+      assertOnlyComment(rest, end);
+      return value;
+    }
+    if (c === '[' || c === '{') {
+      const flow = new Flow(rest);
+      const value = flow.value();
+      assertOnlyComment(rest, flow.pos);
+      return value;
+    }
+    if (c === '-' && (rest.length === 1 || rest[1] === ' ')) throw new Unsupported('sequence after a key');
+    return resolvePlain(this.plain(rest, indent));
+  }
+
+  /** A plain scalar from `rest`, folded with its continuation lines (indented deeper than `indent`). */
+  private plain(rest: string, indent: number): string {
+    let text = stripComment(rest);
+    if (text.includes(': ') || text.endsWith(':') || text.includes(' #') || text.includes('\t')) throw new Unsupported('ambiguous plain scalar');
+    let breaks = 0;
+    for (let j = this.i; j < this.lines.length; j++) {
+      const line = this.lines[j];
+      const at = Parser.indentOf(line);
+      if (at === line.length) { breaks++; continue; }
+      if (at <= indent || line.charCodeAt(at) === 0x23) break;
+      if (line.charCodeAt(at) === 0x09) throw new Unsupported('tab');
+      const part = line.slice(at).trimEnd();
+      if (part.includes(': ') || part.endsWith(':') || part.includes(' #') || part.includes('\t') || part.startsWith('- ') || part === '-' || /^[[\]{}&*!|>'"%@`#?]/.test(part)) throw new Unsupported('ambiguous continuation');
+      text += breaks > 0 ? '\n'.repeat(breaks) + part : ` ${part}`;
+      breaks = 0;
+      this.i = j + 1;
+    }
+    return text;
+  }
+
+  /**
+   * A quoted scalar that goes on over several lines, folded as YAML folds it: a line break is a
+   * space, each empty line a newline, indentation and trailing spaces dropped; in double quotes a
+   * backslash at the end of a line joins the lines.
+   */
+  private multilineQuoted(first: string, indent: number): string {
+    const q = first[0];
+    const parts = [first.slice(1)];
+    let closedAt = -1;
+    for (let j = this.i; j < this.lines.length; j++) {
+      const line = this.lines[j];
+      if (line.trim() !== '' && Parser.indentOf(line) <= indent) throw new Unsupported('quoted scalar not indented');
+      if (line.includes('\t')) throw new Unsupported('tab in quoted scalar');
+      const end = closingQuote(line, q);
+      if (end >= 0) {
+        parts.push(line.slice(0, end));
+        assertOnlyComment(line, end + 1);
+        closedAt = j;
+        break;
+      }
+      parts.push(line);
+    }
+    if (closedAt < 0) throw new Unsupported('unclosed quoted scalar');
+    this.i = closedAt + 1;
+    const newline = q === '"' ? '\\n' : '\n';
+    let out = '';
+    let empties = 0;
+    let joinNothing = false;
+    for (let k = 0; k < parts.length; k++) {
+      let part = parts[k];
+      if (k > 0) part = part.replace(/^ +/, '');
+      const last = k === parts.length - 1;
+      let escapedBreak = false;
+      if (!last) {
+        if (q === '"' && /(^|[^\\])(\\\\)*\\$/.test(part)) { part = part.slice(0, -1); escapedBreak = true; } else part = part.replace(/ +$/, '');
+      }
+      if (k > 0 && part === '' && !last) { empties++; continue; }
+      if (k > 0) out += joinNothing ? '' : empties > 0 ? newline.repeat(empties) : ' ';
+      out += part;
+      empties = 0;
+      joinNothing = escapedBreak;
+    }
+    if (q === "'") return out.replace(/''/g, "'");
+    const raw = `"${out}"`;
+    if (/\\[^"\\/bfnrtu]/.test(raw) || /[\u0000-\u001f]/.test(raw)) throw new Unsupported('escape');
+    try {
+      return JSON.parse(raw);
+    } catch {
+      throw new Unsupported('escape');
+    }
+  }
+
+  private blockScalar(header: string, indent: number): string {
+    const m = /^([|>])([-+]?)(\s+#.*)?\s*$/.exec(header);
+    if (!m) throw new Unsupported('block scalar header');
+    const literal = m[1] === '|';
+    const chomp = m[2];
+    const raw: string[] = [];
+    let contentIndent = -1;
+    let j = this.i;
+    for (; j < this.lines.length; j++) {
+      const line = this.lines[j];
+      const at = Parser.indentOf(line);
+      if (at === line.length) { raw.push(line); continue; }
+      if (contentIndent < 0) {
+        if (at <= indent) break;
+        contentIndent = at;
+      }
+      if (at < contentIndent) break;
+      raw.push(line);
+    }
+    this.i = j;
+    if (contentIndent < 0) {
+      if (chomp === '+') throw new Unsupported('empty kept block scalar');
+      return '';
+    }
+    // A line of spaces only is an empty line unless it is longer than the indentation (then it is content).
+    if (raw.some((l) => l.trim() === '' && l.length > contentIndent)) throw new Unsupported('spaces beyond the indentation');
+    const body = raw.map((l) => (l.trim() === '' ? '' : l.slice(contentIndent)));
+    let end = body.length;
+    while (end > 0 && body[end - 1] === '') end--;
+    const trailing = body.length - end;
+    let text: string;
+    if (literal) {
+      text = body.slice(0, end).join('\n');
+    } else {
+      if (body[0] === '') throw new Unsupported('folded scalar starting blank');
+      text = '';
+      let blank = 0;
+      for (let k = 0; k < end; k++) {
+        const line = body[k];
+        if (line === '') { blank++; continue; }
+        if (line[0] === ' ' || line[0] === '\t') throw new Unsupported('more-indented folded line');
+        text += k === 0 ? line : blank > 0 ? '\n'.repeat(blank) + line : ` ${line}`;
+        blank = 0;
+      }
+    }
+    if (chomp === '-') return text;
+    if (chomp === '+') return `${text}\n${'\n'.repeat(trailing)}`;
+    return `${text}\n`;
+  }
+}
+
+function isDash(line: string, at: number): boolean {
+  return line.charCodeAt(at) === 0x2d && (at + 1 === line.length || line.charCodeAt(at + 1) === 0x20);
+}
+
+/** `key: rest`, the key read as js-yaml reads keys; undefined when the line is no mapping entry. */
+function splitKey(content: string): { key: string; rest: string } | undefined {
+  const c = content[0];
+  if (c === '"' || c === "'") {
+    let q: { value: string; end: number };
+    try {
+      q = quoted(content, 0);
+    } catch (e) {
+      if (e instanceof Unsupported) return undefined;
+      throw e;
+    }
+    let k = q.end;
+    while (content[k] === ' ') k++;
+    if (content[k] !== ':' || (k + 1 < content.length && content[k + 1] !== ' ')) return undefined;
+    return { key: q.value, rest: content.slice(k + 1).trim() };
+  }
+  if (c === '?' || c === '[' || c === '{' || c === '&' || c === '*' || c === '!' || c === '|' || c === '>' || c === '#' || c === '%' || c === '@' || c === '`') return undefined;
+  if (c === '-' && (content.length === 1 || content[1] === ' ')) return undefined;
+  for (let k = content.indexOf(':'); k >= 0; k = content.indexOf(':', k + 1)) {
+    if (k + 1 === content.length || content[k + 1] === ' ') {
+      const raw = content.slice(0, k);
+      if (raw.includes(' #')) return undefined;
+      const key = raw.trimEnd();
+      if (key === '' || key === '<<') throw new Unsupported('key');
+      if (key.includes('\t')) throw new Unsupported('tab in key');
+      return { key: String(resolvePlain(key)), rest: content.slice(k + 1).trim() };
+    }
+  }
+  return undefined;
+}
+
+/** Whether a quoted scalar opened before `from` closes on this line. */
+function closes(text: string, from: number, q: string): boolean {
+  return closingQuote(text.slice(from), q) >= 0;
+}
+
+/** Offset of the quote that closes a scalar continued on this line, or -1. */
+function closingQuote(line: string, q: string): number {
+  for (let k = 0; k < line.length; k++) {
+    const c = line[k];
+    if (q === '"' && c === '\\') { k++; continue; }
+    if (c === q) {
+      if (q === "'" && line[k + 1] === "'") { k++; continue; }
+      return k;
+    }
+  }
+  return -1;
+}
+
+function stripComment(text: string): string {
+  const hash = text.indexOf(' #');
+  return (hash >= 0 ? text.slice(0, hash) : text).trimEnd();
+}
+
+function assertOnlyComment(text: string, from: number): void {
+  const rest = text.slice(from).trimStart();
+  if (rest !== '' && !rest.startsWith('#')) throw new Unsupported('text after a value');
+  if (rest.startsWith('#') && from < text.length && text[from] !== ' ' && text[from] !== '\t') throw new Unsupported('comment without a space');
+}
+
+/** A quoted scalar starting at `start` that ends on the same line. */
+function quoted(text: string, start: number): { value: string; end: number } {
+  const q = text[start];
+  if (q === "'") {
+    let out = '';
+    let k = start + 1;
+    for (;;) {
+      const next = text.indexOf("'", k);
+      if (next < 0) throw new Unsupported('multi-line quoted');
+      out += text.slice(k, next);
+      if (text[next + 1] === "'") { out += "'"; k = next + 2; continue; }
+      return { value: out, end: next + 1 };
+    }
+  }
+  let k = start + 1;
+  let escapes = false;
+  for (; k < text.length; k++) {
+    const ch = text.charCodeAt(k);
+    if (ch === 0x5c) { escapes = true; k++; continue; }
+    if (ch === 0x22) break;
+  }
+  if (k >= text.length) throw new Unsupported('multi-line quoted');
+  const raw = text.slice(start, k + 1);
+  if (!escapes && !/[\u0000-\u001f]/.test(raw)) return { value: raw.slice(1, -1), end: k + 1 };
+  // JSON's escapes are a subset of YAML's; any other escape is left to js-yaml.
+  if (/\\[^"\\/bfnrtu]/.test(raw) || /[\u0000-\u001f]/.test(raw)) throw new Unsupported('escape');
+  try {
+    return { value: JSON.parse(raw), end: k + 1 };
+  } catch {
+    throw new Unsupported('escape');
+  }
+}
+
+/** A flow collection on one line: `[a, "b"]`, `{app: web, tier: "1"}`, nested. */
+class Flow {
+  public pos = 0;
+  private depth = 0;
+
+  constructor(private readonly text: string) {}
+
+  public value(): unknown {
+    this.space();
+    const c = this.text[this.pos];
+    if (c === '[' || c === '{') {
+      if (++this.depth > 50) throw new Unsupported('deep flow');
+      const result = c === '[' ? this.sequence() : this.mapping();
+      this.depth--;
+      return result;
+    }
+    if (c === '"' || c === "'") {
+      const q = quoted(this.text, this.pos);
+      this.pos = q.end;
+      return q.value;
+    }
+    return resolvePlain(this.plain());
+  }
+
+  private sequence(): unknown[] {
+    this.pos++;
+    const items: unknown[] = [];
+    this.space();
+    if (this.text[this.pos] === ']') { this.pos++; return items; }
+    for (;;) {
+      items.push(this.value());
+      this.space();
+      const c = this.text[this.pos++];
+      if (c === ']') return items;
+      if (c !== ',') throw new Unsupported('flow sequence');
+      this.space();
+      if (this.text[this.pos] === ']') throw new Unsupported('trailing comma');
+    }
+  }
+
+  private mapping(): Record<string, unknown> {
+    this.pos++;
+    const object: Record<string, unknown> = {};
+    this.space();
+    if (this.text[this.pos] === '}') { this.pos++; return object; }
+    for (;;) {
+      this.space();
+      const c = this.text[this.pos];
+      let key: string;
+      if (c === '"' || c === "'") {
+        const q = quoted(this.text, this.pos);
+        this.pos = q.end;
+        key = q.value;
+      } else {
+        if (c === '[' || c === '{' || c === '?') throw new Unsupported('flow key');
+        key = String(resolvePlain(this.plain(true)));
+      }
+      this.space();
+      if (this.text[this.pos] !== ':') throw new Unsupported('flow key without value');
+      this.pos++;
+      if (Object.prototype.hasOwnProperty.call(object, key) || key === '__proto__') throw new Unsupported('duplicate key');
+      this.space();
+      object[key] = this.text[this.pos] === ',' || this.text[this.pos] === '}' ? null : this.value();
+      this.space();
+      const next = this.text[this.pos++];
+      if (next === '}') return object;
+      if (next !== ',') throw new Unsupported('flow mapping');
+      this.space();
+      if (this.text[this.pos] === '}') throw new Unsupported('trailing comma');
+    }
+  }
+
+  /** A plain scalar inside a flow collection: up to `,`, `]`, `}` (and `: ` for keys). */
+  private plain(key = false): string {
+    const start = this.pos;
+    for (; this.pos < this.text.length; this.pos++) {
+      const c = this.text[this.pos];
+      if (c === ',' || c === ']' || c === '}' || c === '[' || c === '{') break;
+      if (c === ':' && (key || this.text[this.pos + 1] === ' ' || this.text[this.pos + 1] === ',' || this.text[this.pos + 1] === '}' || this.text[this.pos + 1] === ']')) break;
+      if (c === '#' && this.text[this.pos - 1] === ' ') throw new Unsupported('comment in flow');
+      if (c === '"' || c === "'" || c === '&' || c === '*' || c === '!' || c === '|' || c === '>' || c === '?' || c === '@' || c === '`' || c === '%') {
+        if (this.pos === start) throw new Unsupported('flow indicator');
+      }
+    }
+    const text = this.text.slice(start, this.pos).trim();
+    if (text === '' && !key) throw new Unsupported('empty flow entry');
+    if (text === '-') throw new Unsupported('flow dash');
+    return text;
+  }
+
+  private space(): void {
+    while (this.text[this.pos] === ' ') this.pos++;
+  }
+}
