@@ -147,9 +147,8 @@ export class Auditor {
       }
     }
     this.pending.length = 0;
-    const order = (f: Finding | SuppressedFinding) => f.inputIndex * 1024 + (this.ruleOrder.get(f.ruleId) ?? 1023);
-    this.findings.sort((a, b) => order(a) - order(b));
-    this.suppressed.sort((a, b) => order(a) - order(b));
+    sortByInput(this.findings, this.ruleOrder);
+    sortByInput(this.suppressed, this.ruleOrder);
     for (const f of this.findings) if (f.source) f.fieldLine = f.source.locate?.(f.pathSegments) ?? f.source.line;
     for (const f of this.suppressed) if (f.source) f.fieldLine = f.source.locate?.(f.pathSegments) ?? f.source.line;
     const timelines = this.options.timelines
@@ -165,30 +164,45 @@ export class Auditor {
   }
 
   private record(rule: Rule, v: Violation, overrides: RuleOverrides, ref: ObjectRef, inputIndex: number, source: SourceRef | undefined): void {
-    const base = {
+    const configured = this.options.severity?.[rule.id];
+    let severity: Severity = configured && configured !== 'off' ? configured : rule.severity;
+    // A finding that rests on an assumption is a warning: the manifest may well be right.
+    if (v.assumption !== undefined && severity === 'error') severity = 'warning';
+    const finding: Finding & { reason?: string } = {
       ruleId: rule.id,
+      severity,
       object: ref,
       path: formatPath(v.path),
       pathSegments: v.path,
       message: v.message,
       fix: v.fix ?? rule.fix,
       inputIndex,
-      ...(source ? { source } : {}),
     };
-    const configured = this.options.severity?.[rule.id];
-    let severity: Severity = configured && configured !== 'off' ? configured : rule.severity;
-    // A finding that rests on an assumption is a warning: the manifest may well be right.
-    const lowered = v.assumption !== undefined && severity === 'error';
-    if (lowered) severity = 'warning';
+    if (source) (finding as { source?: SourceRef }).source = source;
     const reason = overrides.suppressed.get(rule.id);
     if (reason !== undefined) {
-      this.suppressed.push({ ...base, severity, reason });
+      finding.reason = reason;
+      this.suppressed.push(finding as SuppressedFinding);
       return;
     }
     const changed = overrides.severity.get(rule.id) ?? overrides.severity.get(ALL_RULES);
-    if (changed) this.findings.push({ ...base, severity: changed.severity, severityReason: changed.reason });
-    else this.findings.push({ ...base, severity, ...(v.assumption !== undefined ? { assumption: v.assumption } : {}) });
+    if (changed) {
+      (finding as { severity: Severity }).severity = changed.severity;
+      (finding as { severityReason?: string }).severityReason = changed.reason;
+    } else if (v.assumption !== undefined) {
+      (finding as { assumption?: string }).assumption = v.assumption;
+    }
+    this.findings.push(finding);
   }
+}
+
+/** Input order, then rule-table order, then the order the rule reported them; keys computed once. */
+function sortByInput<T extends { inputIndex: number; ruleId: string }>(items: T[], ruleOrder: Map<string, number>): void {
+  const keys = new Float64Array(items.length);
+  for (let i = 0; i < items.length; i++) keys[i] = items[i].inputIndex * 1024 + (ruleOrder.get(items[i].ruleId) ?? 1023);
+  const order = Array.from({ length: items.length }, (_, i) => i).sort((a, b) => keys[a] - keys[b] || a - b);
+  const sorted = order.map((i) => items[i]);
+  for (let i = 0; i < sorted.length; i++) items[i] = sorted[i];
 }
 
 /** Audits plain objects, e.g. ApiObject.toJson() results or parsed YAML documents. */

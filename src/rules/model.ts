@@ -60,12 +60,14 @@ export function namespaceOf(object: KubeObject): string {
 }
 
 export function refOf(object: KubeObject): ObjectRef {
-  return {
-    ...(object.apiVersion ? { apiVersion: object.apiVersion } : {}),
-    kind: String(object.kind ?? '(no kind)'),
-    ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}),
-    name: String(object.metadata?.name ?? '(no name)'),
-  };
+  // Built field by field: this runs once per object of the input.
+  const ref: { apiVersion?: string; kind: string; namespace?: string; name: string } = { kind: String(object.kind ?? '(no kind)'), name: String(object.metadata?.name ?? '(no name)') };
+  if (object.apiVersion) ref.apiVersion = object.apiVersion;
+  if (object.metadata?.namespace) ref.namespace = object.metadata.namespace;
+  // Keys in the order reports have always shown them.
+  return ref.apiVersion !== undefined
+    ? (ref.namespace !== undefined ? { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name } : { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name })
+    : (ref.namespace !== undefined ? { kind: ref.kind, namespace: ref.namespace, name: ref.name } : { kind: ref.kind, name: ref.name });
 }
 
 /** `Deployment shop/web`, or `Deployment web` without a namespace. */

@@ -228,16 +228,14 @@ describe('the example app', () => {
   });
 });
 
-test('thousands of objects per second', () => {
+test('a thousand copies of an app in one stream audit like one', () => {
+  // Throughput is held by `npm run bench` (bench/audit-bench.js), not by a timed test.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const text = fs.readFileSync(path.join(ROOT, FIXTURES, 'clean', 'app.yaml'), 'utf8');
   const docs: string[] = [];
   for (let i = 0; i < 1000; i++) docs.push(text.replace(/\bweb\b/g, `web-${i}`));
   fs.writeFileSync(path.join(dir, 'many.yaml'), docs.join('\n---\n'));
-  const started = Date.now();
   const r = audit([dir]);
-  const seconds = (Date.now() - started) / 1000;
   expect(r.stdout).toBe('3000 objects audited: 0 errors, 0 warnings, 0 suppressed\n');
-  // Process start included; on a loaded CI machine this still leaves ample room.
-  expect(3000 / seconds).toBeGreaterThan(500);
+  expect(r.code).toBe(0);
 }, 60_000);

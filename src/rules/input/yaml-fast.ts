@@ -20,11 +20,24 @@ interface ImplicitType {
 // `010`, `0x1F`, `1_000`, `.inf` or `~` read exactly as js-yaml reads them.
 const IMPLICIT: ImplicitType[] | undefined = (jsyaml.CORE_SCHEMA as unknown as { compiledImplicit?: ImplicitType[] }).compiledImplicit;
 
+const WORDS = new Map<string, unknown>([
+  ['null', null], ['Null', null], ['NULL', null], ['~', null],
+  ['true', true], ['True', true], ['TRUE', true], ['false', false], ['False', false], ['FALSE', false],
+]);
+const SMALL_INTEGER = /^(?:0|[1-9][0-9]{0,14})$/;
+
 function resolvePlain(text: string): unknown {
   if (text === '') return null;
   const c = text.charCodeAt(0);
-  // Only these first characters can start a null, a boolean or a number.
-  if (!((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x7e || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46)) return text;
+  // A letter can only start null, true or false, written in full.
+  if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
+    if (text.length !== 4 && text.length !== 5) return text;
+    const word = WORDS.get(text);
+    return word === undefined ? text : word;
+  }
+  // Only these other first characters can start a null or a number.
+  if (!((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x7e)) return text;
+  if (SMALL_INTEGER.test(text)) return Number(text);
   if (!IMPLICIT) throw new Unsupported('no core schema');
   for (const type of IMPLICIT) if (type.resolve(text)) return type.construct(text);
   return text;
@@ -39,14 +52,21 @@ export function parseBlockYaml(text: string): unknown {
 
 class Parser {
   private readonly lines: string[];
+  /** Per line: its indentation, or -1 for a blank or comment line (computed once). */
+  private readonly indents: Int32Array;
   private i = 0;
   private depth = 0;
 
   constructor(text: string) {
     this.lines = text.split('\n');
+    this.indents = new Int32Array(this.lines.length);
     for (let k = 0; k < this.lines.length; k++) {
-      const line = this.lines[k];
-      if (line.endsWith('\r')) this.lines[k] = line.slice(0, -1);
+      let line = this.lines[k];
+      if (line.charCodeAt(line.length - 1) === 0x0d) this.lines[k] = line = line.slice(0, -1);
+      let at = 0;
+      while (line.charCodeAt(at) === 0x20) at++;
+      const c = line.charCodeAt(at);
+      this.indents[k] = at === line.length || c === 0x23 ? -1 : at;
     }
   }
 
@@ -66,12 +86,11 @@ class Parser {
 
   /** Index of the next line that is not blank or a comment, from this.i; -1 at the end. */
   private nextContent(): number {
-    for (let j = this.i; j < this.lines.length; j++) {
-      const line = this.lines[j];
-      let k = 0;
-      while (line.charCodeAt(k) === 0x20) k++;
-      if (k === line.length || line.charCodeAt(k) === 0x23) continue;
-      if (line.charCodeAt(k) === 0x09) throw new Unsupported('tab');
+    const indents = this.indents;
+    for (let j = this.i; j < indents.length; j++) {
+      const at = indents[j];
+      if (at < 0) continue;
+      if (this.lines[j].charCodeAt(at) === 0x09) throw new Unsupported('tab');
       return j;
     }
     return -1;
@@ -88,7 +107,7 @@ class Parser {
     const j = this.nextContent();
     if (j < 0) return null;
     const line = this.lines[j];
-    const indent = Parser.indentOf(line);
+    const indent = this.indents[j];
     const dash = isDash(line, indent);
     if (indent < parentIndent || (indent === parentIndent && !(seqAtParent && dash))) return null;
     if (++this.depth > MAX_DEPTH) throw new Unsupported('deep');
@@ -114,7 +133,7 @@ class Parser {
       const j = this.nextContent();
       if (j < 0) break;
       const line = this.lines[j];
-      const at = Parser.indentOf(line);
+      const at = this.indents[j];
       if (at < indent) break;
       if (at > indent) throw new Unsupported('indentation');
       if (isDash(line, at)) break;
@@ -132,7 +151,7 @@ class Parser {
       const j = this.nextContent();
       if (j < 0) break;
       const line = this.lines[j];
-      const at = Parser.indentOf(line);
+      const at = this.indents[j];
       if (at < indent) break;
       if (at > indent) throw new Unsupported('indentation');
       if (!isDash(line, at)) break;
