@@ -253,6 +253,16 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
+/** Offset of the quote that ends a JSON string whose content starts at `from`, or -1 when it is not in `bytes`. */
+function closingQuote(bytes: Buffer, from: number): number {
+  for (let q = bytes.indexOf(QUOTE, from); q >= 0; q = bytes.indexOf(QUOTE, q + 1)) {
+    let backslashes = 0;
+    for (let k = q - 1; k >= from && bytes[k] === BACKSLASH; k--) backslashes++;
+    if (backslashes % 2 === 0) return q;
+  }
+  return -1;
+}
+
 class JsonSplitter {
   constructor(bom: number) {
     this.base = bom;
@@ -265,14 +275,11 @@ class JsonSplitter {
   /** Line of bytes[pos]. */
   private line = 1;
   private depth = 0;
-  private inString = false;
-  private escaped = false;
   private top: number | undefined;
   /** The piece being collected (a top-level value or an item), or -1. */
   private pieceStart = -1;
   private pieceLine = 1;
   /** Last string closed at depth 1 of a top-level object, to spot `"items": [`. */
-  private stringStart = -1;
   private lastString = '';
   /** A list's own bytes: before its items, and (once they are over) after them. */
   private listPrefix: Buffer | undefined;
@@ -286,15 +293,6 @@ class JsonSplitter {
     for (; this.pos < b.length; this.pos++) {
       const c = b[this.pos];
       if (c === 10) this.line++;
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) {
-          this.inString = false;
-          if (this.stringStart >= 0) { this.lastString = b.toString('utf8', this.stringStart, this.pos); this.stringStart = -1; }
-        }
-        continue;
-      }
       const itemDepth = this.itemDepth();
       if (isSpace(c)) {
         if (this.depth === 0 && this.top === undefined && this.pieceStart >= 0) yield this.endPiece(this.pos);
@@ -302,8 +300,11 @@ class JsonSplitter {
       }
       if (this.depth === itemDepth && this.pieceStart < 0 && c !== COMMA && c !== CLOSE_ARRAY && c !== CLOSE_OBJECT && !(this.depth === 0 && c === OPEN_ARRAY)) this.startPiece();
       if (c === QUOTE) {
-        this.inString = true;
-        if (this.depth === 1 && this.top === OPEN_OBJECT && !this.inItems) this.stringStart = this.pos + 1;
+        // Strings hold most of the bytes: jump to the closing quote (JSON strings hold no raw newline).
+        const end = closingQuote(b, this.pos + 1);
+        if (end < 0) return; // the string goes on in the next chunk: scan it again from its start then
+        if (this.depth === 1 && this.top === OPEN_OBJECT && !this.inItems) this.lastString = b.toString('utf8', this.pos + 1, end);
+        this.pos = end;
       } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
         if (this.depth === 0) this.top = c;
         if (this.depth === 1 && this.top === OPEN_OBJECT && c === OPEN_ARRAY && this.lastString === 'items' && this.listPrefix === undefined) {
@@ -364,7 +365,6 @@ class JsonSplitter {
   private keepFrom(): number {
     let keep = this.pos;
     if (this.pieceStart >= 0) keep = Math.min(keep, this.pieceStart);
-    if (this.stringStart >= 0) keep = Math.min(keep, this.stringStart);
     return keep;
   }
 
@@ -374,7 +374,6 @@ class JsonSplitter {
     this.base += keep;
     this.pos -= keep;
     if (this.pieceStart >= 0) this.pieceStart -= keep;
-    if (this.stringStart >= 0) this.stringStart -= keep;
   }
 
   private startPiece(): void {

@@ -31,7 +31,7 @@ export function describeFsError(e: unknown): string {
 }
 
 /** The files under each path, in the order given; directory entries sorted by name. */
-export function listFiles(paths: readonly string[], ignored: (file: string) => boolean = () => false): FileList {
+export function listFiles(paths: readonly string[], ignored: (file: string) => boolean = () => false, readdir: typeof fs.readdirSync = fs.readdirSync): FileList {
   const files: string[] = [];
   const notes: InputNote[] = [];
   const directories: string[] = [];
@@ -62,7 +62,7 @@ export function listFiles(paths: readonly string[], ignored: (file: string) => b
       directories.push(dir);
       let entries: fs.Dirent[];
       try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
+        entries = readdir(dir, { withFileTypes: true });
       } catch (e) {
         notes.push({ kind: 'unreadable', file: dir, message: `directory cannot be read: ${describeFsError(e)}` });
         continue;
