@@ -246,37 +246,35 @@ function rangeStart(node: unknown): number | undefined {
 export function jsonLineIndex(text: string, firstLine: number): LineIndex {
   const lines = new Map<string, number>();
   const stack: Array<{ key: string; array: boolean; next: number; expectKey: boolean }> = [];
+  const n = text.length;
   let line = firstLine;
   let rootLine: number | undefined;
   let valueKey = '';
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) { line++; continue; }
     if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x3a) continue;
-    const top = stack[stack.length - 1];
+    const top = stack.length > 0 ? stack[stack.length - 1] : undefined;
     if (c === 0x2c) {
       if (top && !top.array) top.expectKey = true;
       continue;
     }
     if (c === 0x7d || c === 0x5d) { stack.pop(); continue; }
     rootLine ??= line;
-    if (top?.array) {
+    if (top !== undefined && top.array) {
       valueKey = keyOf(top.key, top.next++);
       lines.set(valueKey, line);
     }
     if (c === 0x22) {
-      let end = i + 1;
-      for (; end < text.length; end++) {
-        const d = text.charCodeAt(end);
-        if (d === 0x5c) end++;
-        else if (d === 0x22) break;
-      }
-      if (top && !top.array && top.expectKey) {
-        let name: string;
-        try {
-          name = JSON.parse(text.slice(i, end + 1));
-        } catch {
-          name = text.slice(i + 1, end);
+      // Jump to the closing quote (JSON strings hold no raw newline).
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && escapedAt(text, end)) end = text.indexOf('"', end + 1);
+      if (end < 0) end = n;
+      if (top !== undefined && !top.array && top.expectKey) {
+        const raw = text.slice(i + 1, end);
+        let name = raw;
+        if (raw.includes('\\')) {
+          try { name = JSON.parse(`"${raw}"`); } catch { /* keep it raw */ }
         }
         valueKey = keyOf(top.key, name);
         lines.set(valueKey, line);
@@ -290,7 +288,18 @@ export function jsonLineIndex(text: string, firstLine: number): LineIndex {
       continue;
     }
     // A number, true, false or null: skip to its end.
-    while (i + 1 < text.length && !/[\s,\]}]/.test(text[i + 1])) i++;
+    while (i + 1 < n) {
+      const d = text.charCodeAt(i + 1);
+      if (d === 0x2c || d === 0x5d || d === 0x7d || d === 0x20 || d === 10 || d === 0x0d || d === 0x09) break;
+      i++;
+    }
   }
   return new MapIndex(lines, rootLine);
+}
+
+/** Whether the quote at `at` is escaped (an odd number of backslashes before it). */
+function escapedAt(text: string, at: number): boolean {
+  let backslashes = 0;
+  for (let k = at - 1; k >= 0 && text.charCodeAt(k) === 0x5c; k--) backslashes++;
+  return backslashes % 2 === 1;
 }
