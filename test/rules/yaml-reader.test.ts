@@ -126,6 +126,13 @@ test('block scalars, folding, quotes and comments', () => {
     '  keep',
     '',
     'g: [1, "two", {x: y}]',
+    'labels: &labels',
+    '  app: web',
+    'selector:',
+    '  matchLabels: *labels',
+    'list: &list',
+    '- a',
+    'again: *list',
     '',
   ].join('\n');
   const got = fastOrDecline(text);

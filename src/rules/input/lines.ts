@@ -6,7 +6,13 @@
  * multi-line scalars count as one value at the line they start. YAML the scan cannot follow
  * (tabs, complex keys) is left to the `yaml` parser, which keeps positions but is slower.
  */
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+
+/** The `yaml` library, loaded only when a document needs it (it is large, and rarely needed). */
+function yamlLibrary(): typeof import('yaml') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml');
+}
 
 export type FieldPath = ReadonlyArray<string | number>;
 
@@ -213,17 +219,19 @@ function continueOpen(text: string, state: Open): Open | undefined {
 
 /** Positions from the `yaml` parser, for YAML the scan cannot follow. */
 function yamlParserIndex(text: string, firstLine: number): LineIndex {
-  const lc = new LineCounter();
+  const { LineCounter: Counter, parseDocument } = yamlLibrary();
+  const lc = new Counter();
   const doc = parseDocument(text, { lineCounter: lc });
   return { locate: (path) => lineOfPath(doc, lc, path, firstLine) };
 }
 
 function lineOfPath(doc: Document, lc: LineCounter, path: FieldPath, firstLine: number): number | undefined {
+  const { isMap, isPair, isScalar, isSeq } = yamlLibrary();
   let node: unknown = doc.contents;
   let offset = rangeStart(node);
   for (const segment of path) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && (isScalar(item.key) ? item.key.value : item.key) === segment);
+      const pair = node.items.find((item: unknown) => isPair(item) && (isScalar(item.key) ? item.key.value : item.key) === segment);
       if (!pair) break;
       offset = rangeStart(pair.key) ?? offset;
       node = pair.value;

@@ -7,7 +7,6 @@
  */
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
-import { LineCounter, parseDocument } from 'yaml';
 import { get, isObject } from '../model';
 import { KubeObject, SourceRef } from '../types';
 import { ByteSource, fileSource, jsonDocuments, open, RawDocument, stdinSource, textSource, yamlDocuments } from './bytes';
@@ -244,8 +243,9 @@ function jsonError(e: Error, text: string, firstLine: number): { line?: number; 
     return { line, column: offset - lineStart + 1, reason };
   }
   // No position in the message: YAML is a superset of JSON and its parser reports one.
-  const lc = new LineCounter();
-  const pos = parseDocument(text, { lineCounter: lc }).errors[0]?.linePos?.[0];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
+  const pos = parseDocument(text, { lineCounter: new LineCounter() }).errors[0]?.linePos?.[0];
   return { line: pos ? firstLine + pos.line - 1 : firstLine, column: pos?.col, reason };
 }
 

@@ -9,7 +9,10 @@
  */
 import * as jsyaml from 'js-yaml';
 
-export class Unsupported extends Error {}
+/** Thrown to hand a document to js-yaml. Not an Error: no stack is captured, which would cost more than the parse. */
+export class Unsupported {
+  constructor(public readonly message: string) {}
+}
 
 interface ImplicitType {
   resolve(data: string): boolean;
@@ -56,6 +59,8 @@ class Parser {
   private readonly indents: Int32Array;
   private i = 0;
   private depth = 0;
+  /** Values by anchor name (`&name`), for aliases (`*name`), which share the value as js-yaml does. */
+  private anchors: Map<string, unknown> | undefined;
 
   constructor(text: string) {
     this.lines = text.split('\n');
@@ -184,7 +189,13 @@ class Parser {
   private value(rest: string, indent: number, seqAtParent: boolean): unknown {
     if (rest === '' || rest[0] === '#') return this.blockNode(indent, seqAtParent);
     const c = rest[0];
-    if (c === '&' || c === '*' || c === '!' || c === '%' || c === '@' || c === '`' || c === '?' || c === ',' || c === ']' || c === '}') throw new Unsupported('indicator');
+    if (c === '&') return this.anchored(rest, indent, seqAtParent);
+    if (c === '*') {
+      const m = /^\*([^\s,[\]{}]+)\s*(#.*)?$/.exec(rest);
+      if (!m || !this.anchors?.has(m[1])) throw new Unsupported('alias');
+      return this.anchors.get(m[1]);
+    }
+    if (c === '!' || c === '%' || c === '@' || c === '`' || c === '?' || c === ',' || c === ']' || c === '}') throw new Unsupported('indicator');
     if (c === '|' || c === '>') return this.blockScalar(rest, indent);
     if (c === '"' || c === "'") {
       if (!closes(rest, 1, c)) return this.multilineQuoted(rest, indent);
@@ -200,6 +211,17 @@ class Parser {
     }
     if (c === '-' && (rest.length === 1 || rest[1] === ' ')) throw new Unsupported('sequence after a key');
     return resolvePlain(this.plain(rest, indent));
+  }
+
+  /** `&name value`: the value, remembered for aliases. */
+  private anchored(rest: string, indent: number, seqAtParent: boolean): unknown {
+    const m = /^&([^\s,[\]{}]+)(?:\s+(.*))?$/.exec(rest);
+    if (!m) throw new Unsupported('anchor');
+    const after = (m[2] ?? '').trim();
+    if (after.startsWith('&') || after.startsWith('*') || splitKey(after)) throw new Unsupported('anchor before a mapping entry');
+    const value = this.value(after, indent, seqAtParent);
+    (this.anchors ??= new Map()).set(m[1], value);
+    return value;
   }
 
   /** A plain scalar from `rest`, folded with its continuation lines (indented deeper than `indent`). */
