@@ -20,6 +20,37 @@ import { KubeObject } from './types';
 
 const OBJECT_MARK = Object.freeze({});
 
+/**
+ * A copy of a string that does not point into the document it was parsed from. Parsers return
+ * slices of the document's text, and V8 keeps the whole text alive for as long as any slice of
+ * 13 characters or more lives: a compact view that kept `autoscaling/v2` would keep its whole
+ * document. Flattening `s + ' '` copies the characters; the slice then points into the copy.
+ */
+export function detach(text: string): string {
+  return text.length < 13 ? text : `${text} `.slice(0, -1);
+}
+
+/** A deep copy of plain data with every string detached (iterative: no recursion over the input). */
+export function detachDeep<T>(value: T): T {
+  if (typeof value === 'string') return detach(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const root: any = Array.isArray(value) ? new Array(value.length) : {};
+  const stack: Array<[any, any]> = [[value, root]];
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!;
+    for (const key of Object.keys(from)) {
+      const v = from[key];
+      if (typeof v === 'string') to[key] = detach(v);
+      else if (v !== null && typeof v === 'object' && v !== OBJECT_MARK) {
+        const copy: any = Array.isArray(v) ? new Array(v.length) : {};
+        to[key] = copy;
+        stack.push([v, copy]);
+      } else to[key] = v;
+    }
+  }
+  return root as T;
+}
+
 function resilientAnnotations(annotations: unknown): Record<string, string> | undefined {
   if (!isObject(annotations)) return undefined;
   let out: Record<string, string> | undefined;
@@ -74,8 +105,12 @@ function compactTemplate(template: unknown): unknown {
   return { metadata, spec: compactPodSpec(template.spec) };
 }
 
-/** The view of a workload object for cross-object rules. */
+/** The view of a workload object for cross-object rules, sharing no string with the parsed document. */
 export function compactWorkloadObject(object: KubeObject): KubeObject {
+  return detachDeep(workloadView(object));
+}
+
+function workloadView(object: KubeObject): KubeObject {
   const base = { apiVersion: object.apiVersion, kind: object.kind, metadata: compactMetadata(object.metadata) };
   const spec = object.spec;
   if (object.kind === 'Pod') return { ...base, spec: compactPodSpec(spec) };
@@ -95,8 +130,12 @@ export function compactWorkload(object: KubeObject, inputIndex: number): Workloa
   return toWorkload(compactWorkloadObject(object), inputIndex);
 }
 
-/** The view of a Service, PodDisruptionBudget or HorizontalPodAutoscaler. */
+/** The view of a Service, PodDisruptionBudget or HorizontalPodAutoscaler, sharing no string with the parsed document. */
 export function compactReferrer(object: KubeObject): KubeObject {
+  return detachDeep(referrerView(object));
+}
+
+function referrerView(object: KubeObject): KubeObject {
   const base = { apiVersion: object.apiVersion, kind: object.kind, metadata: compactMetadata(object.metadata) };
   const spec = object.spec;
   if (object.kind === 'Service' && isObject(spec)) {
@@ -110,6 +149,6 @@ export function customResourcePodLabels(object: KubeObject): Record<string, stri
   const labels = get(object, ['spec', 'template', 'metadata', 'labels']) ?? get(object, ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels']);
   if (!isObject(labels)) return undefined;
   const out: Record<string, string> = {};
-  for (const key of Object.keys(labels)) out[key] = String(labels[key]);
+  for (const key of Object.keys(labels)) out[key] = detach(String(labels[key]));
   return out;
 }

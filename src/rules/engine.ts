@@ -7,7 +7,7 @@
  */
 import { ALL_RULES, readOverrides, RuleOverrides } from './annotations';
 import { isRuleId, RULES } from './catalogue';
-import { compactReferrer, compactWorkload, customResourcePodLabels } from './compact';
+import { compactReferrer, compactWorkload, customResourcePodLabels, detach } from './compact';
 import { AuditModel, isCustomResource, LinkBuilder } from './links';
 import { formatPath, isControlled, isObject, namespaceOf, refOf, toWorkload, Workload } from './model';
 import { Assumptions, Rule } from './rule';
@@ -74,6 +74,22 @@ export class Auditor {
   private inputIndex = 0;
   private objectCount = 0;
   private finished = false;
+  /**
+   * Findings repeat the same texts and paths over and over (every workload whose container
+   * "main" has no liveness probe): one copy of each, up to a bound, keeps 100,000 workloads'
+   * findings in memory at a fraction of the size.
+   */
+  private readonly texts = new Map<string, string>();
+  private readonly paths = new Map<string, ReadonlyArray<string | number>>();
+
+  /** One copy of a text, detached from the document it may have been built from (see detach in compact.ts). */
+  private intern(text: string): string {
+    const known = this.texts.get(text);
+    if (known !== undefined) return known;
+    const copy = detach(text);
+    if (this.texts.size < 200_000) this.texts.set(copy, copy);
+    return copy;
+  }
 
   constructor(private readonly options: AuditOptions = {}) {
     for (const id of Object.keys(options.severity ?? {})) {
@@ -126,7 +142,7 @@ export class Auditor {
       this.links.addReferrer(namespace, view);
       if (this.cross.has(kind)) this.pending.push({ object: view, inputIndex, ref, source });
     } else if (isCustomResource(object)) {
-      this.links.addCustomResource(namespace, String(object.metadata?.name ?? ''), kind, customResourcePodLabels(object));
+      this.links.addCustomResource(detach(namespace), detach(String(object.metadata?.name ?? '')), detach(kind), customResourcePodLabels(object));
     }
     return inputIndex;
   }
@@ -147,6 +163,8 @@ export class Auditor {
       }
     }
     this.pending.length = 0;
+    this.texts.clear();
+    this.paths.clear();
     sortByInput(this.findings, this.ruleOrder);
     sortByInput(this.suppressed, this.ruleOrder);
     for (const f of this.findings) if (f.source) f.fieldLine = f.source.locate?.(f.pathSegments) ?? f.source.line;
@@ -168,14 +186,20 @@ export class Auditor {
     let severity: Severity = configured && configured !== 'off' ? configured : rule.severity;
     // A finding that rests on an assumption is a warning: the manifest may well be right.
     if (v.assumption !== undefined && severity === 'error') severity = 'warning';
+    const path = this.intern(formatPath(v.path));
+    let segments = this.paths.get(path);
+    if (segments === undefined) {
+      segments = v.path;
+      if (this.paths.size < 200_000) this.paths.set(path, segments);
+    }
     const finding: Finding & { reason?: string } = {
       ruleId: rule.id,
       severity,
       object: ref,
-      path: formatPath(v.path),
-      pathSegments: v.path,
-      message: v.message,
-      fix: v.fix ?? rule.fix,
+      path,
+      pathSegments: segments,
+      message: this.intern(v.message),
+      fix: v.fix === undefined ? rule.fix : this.intern(v.fix),
       inputIndex,
     };
     if (source) (finding as { source?: SourceRef }).source = source;

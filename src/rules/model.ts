@@ -61,9 +61,11 @@ export function namespaceOf(object: KubeObject): string {
 
 export function refOf(object: KubeObject): ObjectRef {
   // Built field by field: this runs once per object of the input.
-  const ref: { apiVersion?: string; kind: string; namespace?: string; name: string } = { kind: String(object.kind ?? '(no kind)'), name: String(object.metadata?.name ?? '(no name)') };
-  if (object.apiVersion) ref.apiVersion = object.apiVersion;
-  if (object.metadata?.namespace) ref.namespace = object.metadata.namespace;
+  // Copies, not slices of the parsed document (see detach in compact.ts): refs outlive documents.
+  const copy = (v: unknown) => { const t = String(v); return t.length < 13 ? t : `${t} `.slice(0, -1); };
+  const ref: { apiVersion?: string; kind: string; namespace?: string; name: string } = { kind: copy(object.kind ?? '(no kind)'), name: copy(object.metadata?.name ?? '(no name)') };
+  if (object.apiVersion) ref.apiVersion = copy(object.apiVersion);
+  if (object.metadata?.namespace) ref.namespace = copy(object.metadata.namespace);
   // Keys in the order reports have always shown them.
   return ref.apiVersion !== undefined
     ? (ref.namespace !== undefined ? { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name } : { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name })

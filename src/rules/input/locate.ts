@@ -112,15 +112,23 @@ export function forgetLines(): void {
 /**
  * The source of an object at `prefix` inside a document (an item of a list or array has a
  * prefix; a document's own object has none). `line` is known at once when the reader found it.
+ * A class rather than closures: one small object per audited object.
  */
+class DocumentSource implements SourceRef {
+  constructor(public readonly file: string, private readonly place: DocumentPlace, private readonly prefix: FieldPath, private known: number | undefined) {}
+
+  public get line(): number {
+    this.known ??= indexOf(this.place)?.locate(this.prefix) ?? this.place.firstLine;
+    return this.known;
+  }
+
+  public locate(p: FieldPath): number | undefined {
+    return indexOf(this.place)?.locate(this.prefix.length === 0 ? p : [...this.prefix, ...p]);
+  }
+}
+
+const NO_PREFIX: FieldPath = Object.freeze([]);
+
 export function sourceAt(file: string, place: DocumentPlace, prefix: FieldPath, knownLine?: number): SourceRef {
-  let line = knownLine;
-  return {
-    file,
-    get line() {
-      line ??= indexOf(place)?.locate(prefix) ?? place.firstLine;
-      return line;
-    },
-    locate: (p: FieldPath) => indexOf(place)?.locate(prefix.length === 0 ? p : [...prefix, ...p]),
-  };
+  return new DocumentSource(file, place, prefix.length === 0 ? NO_PREFIX : prefix, knownLine);
 }
