@@ -96,13 +96,14 @@ function* workloads(n) {
   for (let i = 0; i < n; i++) {
     const name = `svc-${i}`;
     const namespace = `team-${i % 50}`;
-    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
+    // A fresh object each time: a shared one would be written with YAML anchors, which real manifests rarely use.
+    const labels = () => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name });
     yield {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels },
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels: labels() },
       spec: {
-        selector: { matchLabels: labels },
+        selector: { matchLabels: labels() },
         template: {
-          metadata: { labels },
+          metadata: { labels: labels() },
           spec: {
             containers: [{
               name: 'main', image: `registry.example.com/${name}:1.0.${i % 100}`,
@@ -114,8 +115,8 @@ function* workloads(n) {
         },
       },
     };
-    yield { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector: labels, ports: [{ port: 80, targetPort: 'http' }] } };
-    yield { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } };
+    yield { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector: labels(), ports: [{ port: 80, targetPort: 'http' }] } };
+    yield { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace }, spec: { maxUnavailable: 1, selector: { matchLabels: labels() } } };
     yield { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace }, spec: { minReplicas: 2, maxReplicas: 8, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name } } };
   }
 }
