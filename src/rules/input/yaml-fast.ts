@@ -86,7 +86,8 @@ class Parser {
       if (dash) return this.sequence(indent);
       const split = splitKey(line.slice(indent));
       if (!split) throw new Unsupported('a scalar on its own line');
-      return this.mapping(indent, undefined);
+      this.i = j + 1;
+      return this.mapping(indent, split);
     } finally {
       this.depth--;
     }
@@ -96,7 +97,8 @@ class Parser {
   private mapping(indent: number, first: { key: string; rest: string } | undefined): Record<string, unknown> {
     const object: Record<string, unknown> = {};
     const put = (entry: { key: string; rest: string }) => {
-      if (Object.prototype.hasOwnProperty.call(object, entry.key) || entry.key === '__proto__') throw new Unsupported('duplicate key');
+      // Inherited names ('constructor') also count as taken: js-yaml then reads the document.
+      if (object[entry.key] !== undefined || entry.key === '__proto__') throw new Unsupported('duplicate key');
       object[entry.key] = this.value(entry.rest, indent, true);
     };
     if (first) put(first);
