@@ -213,14 +213,14 @@ function audit(args: AuditArgs, config: AuditConfig, io: AuditIo): number {
   });
   const notes: InputNote[] = [];
   try {
-    for (const event of reader.events()) {
+    reader.read((event) => {
       if ('object' in event) auditor.add(event.object, event.source);
       else {
         notes.push(event.note);
         // Text output reports skipped input as it happens; the other formats carry it in the report.
         if (args.format === 'text') io.stderr.write(formatNotes([event.note], colour ? COLOURS : PLAIN));
       }
-    }
+    });
     const result = auditor.finish();
     const failOn = args.failOn ?? config.failOn ?? 'error';
     const failed = result.findings.some((f) => f.severity === 'error' || failOn === 'warning');

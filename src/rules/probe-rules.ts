@@ -73,6 +73,10 @@ export const livenessProbeMissing: Rule = {
   },
 };
 
+function handlerKind(probe: Record<string, any>): string {
+  return probe.httpGet ? 'httpGet' : probe.tcpSocket ? 'tcpSocket' : probe.exec ? 'exec' : probe.grpc ? 'grpc' : '';
+}
+
 export const livenessSameAsReadiness: Rule = {
   id: 'liveness-same-as-readiness',
   severity: 'error',
@@ -83,6 +87,8 @@ export const livenessSameAsReadiness: Rule = {
   kinds: LONG_RUNNING_KINDS,
   check: ({ workload: w }) => containersOf(w!)
     .filter((c) => isObject(c.container.readinessProbe) && isObject(c.container.livenessProbe)
+      // Probes of different kinds (HTTP and TCP) differ: only same-kind ones need the full comparison.
+      && handlerKind(c.container.readinessProbe) === handlerKind(c.container.livenessProbe)
       && sameProbe(canonicalProbe(c.container.readinessProbe), canonicalProbe(c.container.livenessProbe)))
     .map((c): Violation => ({
       path: [...c.path, 'livenessProbe'],

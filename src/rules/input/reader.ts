@@ -50,21 +50,28 @@ export class InputReader {
 
   constructor(private readonly paths: readonly string[], private readonly options: ReadOptions = {}) {}
 
-  /** Objects and notes in input order. */
-  public *events(): Generator<InputEvent> {
+  /** Objects and notes in input order, all at once (for small inputs; the audit uses read()). */
+  public events(): InputEvent[] {
+    const all: InputEvent[] = [];
+    this.read((event) => all.push(event));
+    return all;
+  }
+
+  /** Hands each object and note to `visit`, in input order, as it is read. */
+  public read(visit: (event: InputEvent) => void): void {
     // Every path is listed first, so that a kustomization anywhere in the input marks its patches.
     const lists = this.paths.map((p) => (p === STDIN ? undefined : listFiles([p], this.options.ignored)));
     const kustomize = kustomizeInputs(lists.flatMap((l) => l?.directories ?? []), lists.flatMap((l) => l?.files ?? []));
     for (const listed of lists) {
       if (!listed) {
-        yield* this.readStdin();
+        this.readStdin(visit);
         continue;
       }
       for (const note of listed.notes) {
         if (note.kind === 'unreadable') this.stats.filesUnreadable++;
-        yield { note };
+        visit({ note });
       }
-      for (const file of listed.files) yield* this.readFile(file, kustomize);
+      for (const file of listed.files) this.readFile(file, kustomize, visit);
     }
   }
 
@@ -74,24 +81,24 @@ export class InputReader {
     this.stores.length = 0;
   }
 
-  private *readStdin(): Generator<InputEvent> {
+  private readStdin(visit: (event: InputEvent) => void): void {
     if (this.options.stdinText !== undefined) {
       const bytes = Buffer.from(this.options.stdinText, 'utf8');
       const store = bufferStore(bytes);
-      yield* this.readSource(STDIN, textSource(this.options.stdinText), store, new Map() as Kustomized);
+      this.readSource(STDIN, textSource(this.options.stdinText), store, new Map() as Kustomized, visit);
       return;
     }
     const { source, store } = spooled(stdinSource());
     this.stores.push(store);
-    yield* this.readSource(STDIN, source, store, new Map());
+    this.readSource(STDIN, source, store, new Map(), visit);
   }
 
-  private *readFile(file: string, kustomize: Kustomized): Generator<InputEvent> {
+  private readFile(file: string, kustomize: Kustomized, visit: (event: InputEvent) => void): void {
     const input = kustomize.get(path.resolve(file));
     if (input) {
       this.stats.filesRead++;
       this.stats.filesUsable++;
-      yield { note: { kind: 'kustomize-input', file, message: `${input.use}, not a manifest on its own`, hint: kustomizeHint(input.dir) } };
+      visit({ note: { kind: 'kustomize-input', file, message: `${input.use}, not a manifest on its own`, hint: kustomizeHint(input.dir) } });
       return;
     }
     let source: ByteSource;
@@ -99,33 +106,33 @@ export class InputReader {
       source = fileSource(file);
     } catch (e) {
       this.stats.filesUnreadable++;
-      yield { note: { kind: 'unreadable', file, message: `cannot be read: ${describeFsError(e)}` } };
+      visit({ note: { kind: 'unreadable', file, message: `cannot be read: ${describeFsError(e)}` } });
       return;
     }
     const store = fileStore(file);
     this.stores.push(store);
-    yield* this.readSource(file, source, store, kustomize);
+    this.readSource(file, source, store, kustomize, visit);
   }
 
-  private *readSource(file: string, source: ByteSource, store: Rereadable, kustomize: Kustomized): Generator<InputEvent> {
+  private readSource(file: string, source: ByteSource, store: Rereadable, kustomize: Kustomized, visit: (event: InputEvent) => void): void {
     try {
       let opening;
       try {
         opening = open(source);
       } catch (e) {
         this.stats.filesUnreadable++;
-        yield { note: { kind: 'unreadable', file, message: `cannot be read: ${describeFsError(e)}` } };
+        visit({ note: { kind: 'unreadable', file, message: `cannot be read: ${describeFsError(e)}` } });
         return;
       }
       if (opening.notText) {
         this.stats.filesUnreadable++;
-        yield { note: { kind: 'not-text', file, message: opening.notText } };
+        visit({ note: { kind: 'not-text', file, message: opening.notText } });
         return;
       }
       this.stats.filesRead++;
       if (opening.blank) {
         this.stats.filesUsable++;
-        yield { note: { kind: 'empty', file, message: 'is empty' } };
+        visit({ note: { kind: 'empty', file, message: 'is empty' } });
         return;
       }
       const json = /\.json$/i.test(file) || ((opening.firstChar === '{' || opening.firstChar === '[') && !/\.ya?ml$/i.test(file));
@@ -141,14 +148,14 @@ export class InputReader {
           if ('object' in event) objects++;
           else notes++;
           if (!usable && ('object' in event || !isInputError(event.note))) { usable = true; this.stats.filesUsable++; }
-          yield event;
+          visit(event);
           if ('note' in event && (event.note.kind === 'helm-template' || event.note.kind === 'template' || event.note.kind === 'not-text' || event.note.kind === 'kustomization')) return;
         }
         content ||= events.length > 0 || ('text' in raw && /^\s*[^\s#]/m.test(raw.text));
       }
       if (objects === 0 && notes === 0) {
         this.stats.filesUsable++;
-        yield { note: content ? notKubernetesNote(file, this.chartCache) : { kind: 'empty', file, message: 'holds no document (only comments or whitespace)' } };
+        visit({ note: content ? notKubernetesNote(file, this.chartCache) : { kind: 'empty', file, message: 'holds no document (only comments or whitespace)' } });
       }
     } finally {
       source.close();
