@@ -179,7 +179,7 @@ export function attachResilienceRules(construct: IConstruct): void {
       const mine: number[] = [];
       for (const c of construct.node.findAll()) {
         const indices = ApiObject.isApiObject(c) ? findingsOf.get(c) : undefined;
-        if (indices) mine.push(...indices);
+        if (indices) for (const index of indices) mine.push(index);
       }
       mine.sort((a, b) => a - b);
       const errors: string[] = [];
