@@ -4,7 +4,7 @@
  *
  * Exit codes: 0 no error found, 1 at least one error, 2 input unreadable or unparsable, or bad usage.
  */
-import type { Command } from './main';
+import type { Command } from './command';
 import { auditInputs } from '../rules/engine';
 import { ManifestError, readManifests } from '../rules/manifests';
 import { RULES } from '../rules/catalogue';

@@ -7,6 +7,7 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { SHUTDOWN_BUDGET_ANNOTATION } from '../concerns/annotations';
 import { requireSetting, withConstructPath } from '../concerns/errors';
 import { SettingsResolver } from '../profiles/profile';
 import { addFinalJsonPatch } from './final-patch';
@@ -101,7 +102,7 @@ export interface PodPlan {
   readonly injectedTools: HelperTool[];
 }
 
-export const SHUTDOWN_BUDGET_ANNOTATION = 'resilient.cdk8s.io/shutdown-budget';
+export { SHUTDOWN_BUDGET_ANNOTATION };
 
 /**
  * Images are pinned (the image-tag-mutable rule refuses `latest` and untagged images), so a node
