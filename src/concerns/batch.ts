@@ -7,9 +7,9 @@
 import { Cron, Duration } from 'cdk8s';
 export type { CronFields, CronSchedulePlan } from './cron-schedule';
 export { planSchedule, SUPPORTED_MACROS } from './cron-schedule';
-import { requireSetting } from './errors';
+import { requireSetting, requireWholeNumber } from './errors';
 import { CronSchedulePlan, planSchedule } from './cron-schedule';
-import { wholeSeconds } from './shutdown';
+import { INT64_SECONDS_MAX, wholeSeconds } from './shutdown';
 
 export type JobRestartPolicy = 'Never' | 'OnFailure';
 
@@ -104,16 +104,13 @@ export function planJobRun(props: JobRunProps): JobRunPlan {
   requireSetting(restartPolicy === 'Never' || restartPolicy === 'OnFailure', 'restartPolicy', restartPolicy,
     'is not allowed for Jobs (Kubernetes accepts only Never or OnFailure)', 'use "Never" (the default) or "OnFailure"');
   const backoffLimit = props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
-  requireSetting(Number.isInteger(backoffLimit) && backoffLimit >= 0, 'backoffLimit', backoffLimit,
-    'must be a whole number >= 0', `use e.g. ${DEFAULT_BACKOFF_LIMIT}, or 0 to never retry`);
+  requireWholeNumber(backoffLimit, 'backoffLimit', 0, `use e.g. ${DEFAULT_BACKOFF_LIMIT}, or 0 to never retry`);
   const activeDeadlineSeconds = positiveSeconds(props.activeDeadline ?? DEFAULT_ACTIVE_DEADLINE, 'activeDeadline',
     'Kubernetes requires a positive activeDeadlineSeconds');
   const completions = props.completions ?? 1;
-  requireSetting(Number.isInteger(completions) && completions >= 1, 'completions', completions,
-    'must be a whole number >= 1', 'use 1 for a single run, or the number of successful pods the work needs');
+  requireWholeNumber(completions, 'completions', 1, 'use 1 for a single run, or the number of successful pods the work needs');
   const parallelism = props.parallelism ?? 1;
-  requireSetting(Number.isInteger(parallelism) && parallelism >= 1, 'parallelism', parallelism,
-    'must be a whole number >= 1 (0 starts no pod, so the Job would never finish)', 'use 1 or more');
+  requireWholeNumber(parallelism, 'parallelism', 1, 'use 1 or more', 'must be at least 1 (0 starts no pod, so the Job would never finish)');
 
   const codes = props.failJobOnExitCodes ?? [];
   for (const code of codes) {
@@ -227,7 +224,7 @@ export function planCronJob(props: CronScheduleProps): CronJobPlan {
 
 function historyLimit(value: number | undefined, fallback: number, field: string): number {
   const limit = value ?? fallback;
-  requireSetting(Number.isInteger(limit) && limit >= 0, field, limit, 'must be a whole number >= 0', `use e.g. ${fallback}`);
+  requireWholeNumber(limit, field, 0, `use e.g. ${fallback}`);
   return limit;
 }
 
@@ -254,7 +251,7 @@ export function checkTimeZone(timeZone: string): void {
 
 /** Whole seconds above zero, for deadlines. */
 export function positiveSeconds(duration: Duration, field: string, whyPositive: string): number {
-  const seconds = wholeSeconds(duration, field);
+  const seconds = wholeSeconds(duration, field, INT64_SECONDS_MAX);
   requireSetting(seconds > 0, field, duration.toHumanString(), `is zero: ${whyPositive}`, 'use a positive duration, e.g. Duration.minutes(10)');
   return seconds;
 }

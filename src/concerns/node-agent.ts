@@ -5,7 +5,7 @@
  */
 import { Duration } from 'cdk8s';
 import { podsOf } from './disruption-budget';
-import { requireSetting } from './errors';
+import { requireSetting, requireWholeNumber } from './errors';
 import { wholeSeconds } from './shutdown';
 
 export interface DaemonSetRolloutProps {
@@ -54,8 +54,8 @@ export function planDaemonSetRollout(props: DaemonSetRolloutProps, bindsHostPort
     'use maxUnavailable 1 with maxSurge 0 (the default), or drop the hostPort');
   const minReadySeconds = wholeSeconds(props.minReady ?? DEFAULT_NODE_AGENT_MIN_READY, 'rollout.minReady');
   const revisionHistoryLimit = props.revisionHistoryLimit ?? 5;
-  requireSetting(Number.isInteger(revisionHistoryLimit) && revisionHistoryLimit >= 1, 'rollout.revisionHistoryLimit', revisionHistoryLimit,
-    'must be a whole number >= 1, or `kubectl rollout undo` has nothing to go back to', 'use 1 or more');
+  requireWholeNumber(revisionHistoryLimit, 'rollout.revisionHistoryLimit', 1, 'use 1 or more',
+    'must be at least 1, or `kubectl rollout undo` has nothing to go back to');
   return { maxUnavailable, maxSurge, minReadySeconds, revisionHistoryLimit };
 }
 

@@ -161,7 +161,7 @@ describe('ResilientDaemonSet rejects unsafe input', () => {
     ['a malformed maxUnavailable', { rollout: { maxUnavailable: 'half' } },
       '[test/agent] rollout.maxUnavailable: "half" is neither a number nor a percentage'],
     ['no revision history', { rollout: { revisionHistoryLimit: 0 } },
-      '[test/agent] rollout.revisionHistoryLimit: 0 must be a whole number >= 1'],
+      '[test/agent] rollout.revisionHistoryLimit: 0 must be at least 1'],
     ['evictAfter without NoExecute', { tolerations: [Tolerations.controlPlane(), Tolerations.taint('dedicated', { evictAfter: Duration.seconds(60) })] },
       '[test/agent] tolerations[1].evictAfter: "1 minute" only applies to the NoExecute effect (Kubernetes rejects tolerationSeconds otherwise). Fix: add effect: "NoExecute", or remove evictAfter'],
     ['an invalid taint key', { tolerations: [Tolerations.taint('bad key')] },
