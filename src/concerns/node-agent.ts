@@ -5,7 +5,7 @@
  */
 import { Duration } from 'cdk8s';
 import { podsOf } from './disruption-budget';
-import { requireSetting, requireWholeNumber } from './errors';
+import { describeValue, requireSetting, requireWholeNumber } from './errors';
 import { wholeSeconds } from './shutdown';
 
 export interface DaemonSetRolloutProps {
@@ -49,6 +49,9 @@ export function planDaemonSetRollout(props: DaemonSetRolloutProps, bindsHostPort
   requireSetting(surge || unavailable, 'rollout.maxUnavailable', maxUnavailable,
     'is 0 together with maxSurge 0, so the rollout could never replace an agent (Kubernetes rejects this)',
     'use maxUnavailable 1 (the default), or maxSurge 1 with maxUnavailable 0');
+  requireSetting(!(surge && unavailable), 'rollout.maxSurge', maxSurge,
+    `is set together with maxUnavailable ${describeValue(maxUnavailable)}: Kubernetes lets a DaemonSet rollout either surge or take agents down, not both`,
+    'set maxUnavailable: 0 with maxSurge, or leave maxSurge at 0');
   requireSetting(!surge || !bindsHostPorts, 'rollout.maxSurge', maxSurge,
     'starts the new agent next to the old one on the same node, but the pod declares a hostPort the old pod still holds, so the new pod never starts and the rollout stalls',
     'use maxUnavailable 1 with maxSurge 0 (the default), or drop the hostPort');

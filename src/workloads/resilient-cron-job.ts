@@ -14,6 +14,7 @@ import { addFinalJsonPatch } from './final-patch';
 import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
 import { PodPlan, applyPodResilience, cdk8sPlusPodProps } from './pod';
 import { batchPodOptions, jobRunPatches, ResilientBatchPodProps, restartPolicyOf } from './resilient-job';
+import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
 export interface ResilientCronJobProps extends ResilientBatchPodProps, IdentityProps, JobRunProps, CronScheduleProps {}
@@ -74,6 +75,7 @@ export class ResilientCronJob extends Construct {
       JsonPatch.add('/spec/jobTemplate/metadata', { labels: { ...ids.labels } }),
       ...jobRunPatches(JOB_SPEC, this.run, this.podFailurePolicy),
     );
+    requireUniqueObjects(this);
     attachResilienceRules(this);
   }
 

@@ -16,6 +16,7 @@ import { DEFAULT_APP_SHUTDOWN } from '../concerns/shutdown';
 import { addFinalJsonPatch } from './final-patch';
 import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, cdk8sPlusPodProps } from './pod';
+import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
 export interface ResilientDaemonSetProps extends ResilientPodProps, IdentityProps {
@@ -82,6 +83,7 @@ export class ResilientDaemonSet extends Construct {
       }),
       JsonPatch.add('/spec/revisionHistoryLimit', this.rollout.revisionHistoryLimit),
     );
+    requireUniqueObjects(this);
     attachResilienceRules(this);
   }
 

@@ -18,6 +18,7 @@ import { addFinalJsonPatch } from './final-patch';
 import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, cdk8sPlusPodProps } from './pod';
 import { createService, ServiceOptions } from './service';
+import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
 export interface ResilientDeploymentProps extends ResilientPodProps, IdentityProps {
@@ -121,6 +122,7 @@ export class ResilientDeployment extends Construct {
         },
       });
     }
+    requireUniqueObjects(this);
     attachResilienceRules(this);
   }
 

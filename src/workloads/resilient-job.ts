@@ -15,6 +15,7 @@ import { LifecycleHook, ShutdownDefaults } from '../concerns/shutdown';
 import { addFinalJsonPatch } from './final-patch';
 import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, PodResilienceOptions, ResilientPodProps, cdk8sPlusPodProps } from './pod';
+import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
 /**
@@ -98,6 +99,7 @@ export class ResilientJob extends Construct {
     this.podFailurePolicy = planPodFailurePolicy(this.settings, this.pod.mainContainer.name);
 
     addFinalJsonPatch(this.apiObject, ...jobRunPatches('/spec', this.settings, this.podFailurePolicy));
+    requireUniqueObjects(this);
     attachResilienceRules(this);
   }
 

@@ -18,6 +18,7 @@ import { addFinalJsonPatch } from './final-patch';
 import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, cdk8sPlusPodProps } from './pod';
 import { createService, requireServicePortNames, serviceName, ServiceOptions } from './service';
+import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules, Rules } from '../rules/synth';
 
 /** Stateful apps flush data and hand off replication on shutdown: a longer default budget. */
@@ -184,6 +185,7 @@ export class ResilientStatefulSet extends Construct {
       // The user opted in explicitly, with a reason: the rule that guards this records it.
       Rules.of(this).suppress('statefulset-pvc-deleted-on-scale-down', props.claimRetention!.reason!);
     }
+    requireUniqueObjects(this);
     attachResilienceRules(this);
   }
 }
