@@ -91,7 +91,7 @@ function checkPorts(c: Json, field: string, fail: (field: string, value: unknown
   for (const [i, p] of (Array.isArray(c.ports) ? c.ports : []).entries()) {
     const at = `${field}.ports[${i}]`;
     if (!isPortNumber(p?.containerPort)) fail(`${at}.number`, p?.containerPort, 'is not a port number (a whole number from 1 to 65535)', 'use the port the app listens on, e.g. 8080');
-    if (p?.hostPort !== undefined && !isPortNumber(p.hostPort)) fail(`${at}.hostPort`, p.hostPort, 'is not a port number (a whole number from 1 to 65535)', 'use a port from 1 to 65535, or leave hostPort unset');
+    if (p?.hostPort !== undefined && p.hostPort !== 0 && !isPortNumber(p.hostPort)) fail(`${at}.hostPort`, p.hostPort, 'is not a port number (a whole number from 1 to 65535)', 'use a port from 1 to 65535, or leave hostPort unset');
     if (p?.name !== undefined) {
       if (typeof p.name !== 'string' || !isPortName(p.name)) {
         fail(`${at}.name`, p.name, 'is not a valid port name (1-15 lower-case letters, digits and "-", with at least one letter, no "--" and no "-" at either end)', `use e.g. "${String(p.name ?? 'http').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 15) || 'http'}"`);

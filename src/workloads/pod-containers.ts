@@ -38,7 +38,7 @@ export function checkContainerProps(c: kplus.ContainerProps, field: string): voi
     const at = c.ports && i < c.ports.length ? `${field}.ports[${i}]` : `${field}.portNumber`;
     requireSetting(isPortNumber(p.number), c.ports && i < c.ports.length ? `${at}.number` : at, p.number, 'is not a port number (a whole number from 1 to 65535)', 'use the port the app listens on, e.g. 8080');
     const port = p as kplus.ContainerPort;
-    if (port.hostPort !== undefined) requireSetting(isPortNumber(port.hostPort), `${at}.hostPort`, port.hostPort, 'is not a port number (a whole number from 1 to 65535)', 'use a port from 1 to 65535, or leave hostPort unset');
+    if (port.hostPort !== undefined && port.hostPort !== 0) requireSetting(isPortNumber(port.hostPort), `${at}.hostPort`, port.hostPort, 'is not a port number (a whole number from 1 to 65535)', 'use a port from 1 to 65535, or leave hostPort unset');
     if (port.name !== undefined) {
       requireSetting(typeof port.name === 'string' && isPortName(port.name), `${at}.name`, port.name,
         'is not a valid port name (1-15 lower-case letters, digits and "-", with at least one letter, no "--" and no "-" at either end)',
