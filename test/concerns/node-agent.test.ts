@@ -10,7 +10,8 @@ describe('DaemonSet rollout', () => {
     expect(planDaemonSetRollout({ maxSurge: 1 }, false)).toMatchObject({ maxUnavailable: 0, maxSurge: 1 });
     expect(planDaemonSetRollout({ maxSurge: '10%' }, false)).toMatchObject({ maxUnavailable: 0, maxSurge: '10%' });
     expect(planDaemonSetRollout({ maxSurge: 0 }, false)).toMatchObject({ maxUnavailable: 1, maxSurge: 0 });
-    expect(planDaemonSetRollout({ maxSurge: 2, maxUnavailable: 1 }, false)).toMatchObject({ maxUnavailable: 1, maxSurge: 2 });
+    // Kubernetes allows exactly one of the two to be non-zero for a DaemonSet.
+    expect(() => planDaemonSetRollout({ maxSurge: 2, maxUnavailable: 1 }, false)).toThrow('rollout.maxSurge: 2 is set together with maxUnavailable 1');
   });
 
   test('percentages and explicit settings', () => {

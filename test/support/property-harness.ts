@@ -32,9 +32,9 @@ export function runsFor(share: number): number {
   return Math.max(1, Math.ceil(TOTAL_RUNS * share));
 }
 
-/** Generous: about 150 ms per case on a busy 2-core machine, and never less than a minute. */
+/** Generous: 400 ms per case (an app of several charts on a busy 2-core machine), and never less than a minute. */
 export function timeoutFor(runs: number): number {
-  return Math.max(60_000, runs * 150);
+  return Math.max(60_000, runs * 400);
 }
 
 export interface Tally {

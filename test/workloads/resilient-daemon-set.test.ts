@@ -76,7 +76,8 @@ describe('ResilientDaemonSet properties', () => {
   test.each<[string, Partial<ResilientDaemonSetProps>]>([
     ['defaults', {}],
     ['surge', { rollout: { maxSurge: 1 } }],
-    ['percentages', { rollout: { maxUnavailable: '10%', maxSurge: '5%' } }],
+    ['percentages', { rollout: { maxUnavailable: '10%' } }],
+    ['a surge percentage', { rollout: { maxSurge: '5%' } }],
   ])('a rollout always makes progress (%s): maxUnavailable >= 1 or maxSurge >= 1', (_, props) => {
     const r = only(agent(props).objects, 'DaemonSet').spec.updateStrategy.rollingUpdate;
     const nonZero = (v: number | string) => (typeof v === 'number' ? v : parseInt(v, 10)) >= 1;
