@@ -14,13 +14,14 @@
  * spread constraints are put in *before* the user's JSON patches, so a patch on a sub-path such as
  * `/spec/template/spec/affinity/nodeAffinity` finds its parent.
  */
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describeValue, InvalidSetting } from '../concerns/errors';
 import { checkPodSpec, ContainerList } from '../concerns/pod-spec-check';
 import { PlacementPlan } from '../concerns/placement';
 import { ProbeSpec } from '../concerns/probes';
 import { LifecycleHandlerSpec } from '../concerns/shutdown';
+import { continuesAppSynth } from '../rules/synth';
 import { addFinalTransform } from './final-patch';
 
 type Json = Record<string, any>;
@@ -74,6 +75,32 @@ export function applyPodSettings(workload: kplus.AbstractPod, settings: PodSetti
     CONFLICTS.set(apiObject, conflicts);
     return json;
   });
+}
+
+/** Problems found in this synth, per chart: App.synth() validates each chart K + 1 times. */
+const CHECKED = new WeakMap<Chart, Map<ApiObject, string[]>>();
+const RESET_REGISTERED = new WeakSet<Chart>();
+
+/**
+ * The validation a Resilient* construct registers for its pod: the problems are computed once per
+ * synth (see rules/synth.ts on the passes of App.synth()), not once per pass.
+ */
+export function podSettingsValidation(workload: kplus.AbstractPod, settings: PodSettings): { validate: () => string[] } {
+  const chart = Chart.of(workload);
+  if (!RESET_REGISTERED.has(chart)) {
+    RESET_REGISTERED.add(chart);
+    chart.node.addValidation({ validate: () => { if (!continuesAppSynth()) CHECKED.delete(chart); return []; } });
+  }
+  return {
+    validate: () => {
+      const apiObject = ApiObject.of(workload);
+      let checked = CHECKED.get(chart);
+      if (!checked) CHECKED.set(chart, (checked = new Map()));
+      let problems = checked.get(apiObject);
+      if (!problems) checked.set(apiObject, (problems = podSettingsProblems(workload, settings).map((p) => p.message)));
+      return problems;
+    },
+  };
 }
 
 /**

@@ -19,7 +19,7 @@ import { containerHardening, podHardening } from '../concerns/security';
 import { LifecycleHook, planShutdown, ShutdownDefaults, ShutdownPlan, ShutdownProps } from '../concerns/shutdown';
 import { SettingsResolver } from '../profiles/profile';
 import { checkContainerProps, checkHookPort, DEFAULT_IMAGE_PULL_POLICY, injectHelpers, mountWritablePaths, resolveInit, sidecarEntrypoint } from './pod-containers';
-import { applyPodSettings, ContainerSettings, podSettingsProblems } from './pod-settings';
+import { applyPodSettings, ContainerSettings, podSettingsValidation } from './pod-settings';
 
 /** A container as in cdk8s-plus-27, with probes and hooks expressed by this library. */
 export interface ResilientContainerProps extends Omit<kplus.ContainerProps, 'readiness' | 'liveness' | 'startup' | 'lifecycle'> {
@@ -297,7 +297,7 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
     applyPodSettings(workload, podSettings);
     // At synth, after every escape-hatch call and JSON patch: conflicts with the library's settings
     // and what the API server would reject in the final pod spec.
-    scope.node.addValidation({ validate: () => podSettingsProblems(workload, podSettings).map((p) => p.message) });
+    scope.node.addValidation(podSettingsValidation(workload, podSettings));
     return { shutdown, probes, placement, init: effectiveInit, mainContainer: containers[0], injectedTools };
   });
 }

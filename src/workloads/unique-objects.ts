@@ -7,6 +7,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { describeValue } from '../concerns/errors';
+import { continuesAppSynth } from '../rules/synth';
 
 /** Kinds that live outside namespaces (the common ones). */
 const CLUSTER_SCOPED = new Set([
@@ -37,13 +38,24 @@ function indexOf(root: IConstruct): Index {
     else index.set(key, [c]);
   }
   INDEXES.set(root, index);
-  // Valid for the synchronous validation pass only: objects added later get a fresh index.
-  queueMicrotask(() => INDEXES.delete(root));
   return index;
+}
+
+const RESET_REGISTERED = new WeakSet<Chart>();
+
+/**
+ * A fresh index for each synth, one for all of its passes: a chart's validation runs before the
+ * constructs in it, and drops the index unless the pass continues an App.synth() (rules/synth.ts).
+ */
+function resetEachSynth(chart: Chart): void {
+  if (RESET_REGISTERED.has(chart)) return;
+  RESET_REGISTERED.add(chart);
+  chart.node.addValidation({ validate: () => { if (!continuesAppSynth()) INDEXES.delete(chart.node.root); return []; } });
 }
 
 /** Registers the check on a Resilient* construct: each of its objects must be the only one of its kind, name and namespace. */
 export function requireUniqueObjects(construct: IConstruct): void {
+  resetEachSynth(Chart.of(construct));
   construct.node.addValidation({
     validate: () => {
       const index = indexOf(construct.node.root);

@@ -205,6 +205,17 @@ describe('escape hatches: what the user sets survives, or synth fails naming bot
     expect(rejectionOf(() => synth(chart))).toContain('[test/web] containers[1] (added through the cdk8s-plus escape hatch).name: "main" is also the name of container');
   });
 
+  test('checks are made afresh for each synth: a change after a first synth is seen by the next one', () => {
+    const chart = newChart();
+    const web = new ResilientDeployment(chart, 'web', { name: 'web', container });
+    expect(() => synth(chart)).not.toThrow();
+    web.deployment.addContainer({ name: 'main', image: 'example/sidecar:1.0.0' });
+    new ResilientDeployment(chart, 'web2', { name: 'web', container });
+    const message = rejectionOf(() => synth(chart));
+    expect(message).toContain('[test/web] containers[1] (added through the cdk8s-plus escape hatch).name: "main" is also the name of container');
+    expect(message).toContain('[test/web2] name: "web" is also the name of the Deployment made by test/web/Deployment/Resource');
+  });
+
   test('a grace period patched in with another value than the props give is a conflict', () => {
     const chart = newChart();
     const web = new ResilientDeployment(chart, 'web', { container, shutdown: { terminationGracePeriod: Duration.seconds(60) } });
