@@ -60,63 +60,56 @@ export interface PodSettings {
   readonly podSeccompProfile: Json;
 }
 
-const CONFLICTS = new WeakMap<ApiObject, InvalidSetting[]>();
+/**
+ * Problems found by the last rendering of each workload, with the synth they belong to. Every
+ * rendering records them (the rules' chart audit renders every object at synth), so the
+ * validation rarely needs a rendering of its own.
+ */
+const PROBLEMS = new WeakMap<ApiObject, { readonly synth: number; readonly problems: string[] }>();
+/** Bumped when a chart starts a fresh validation (not one of App.synth()'s repeat passes). */
+const SYNTH_OF = new WeakMap<Chart, number>();
 
 /** Registers the merge on the workload's ApiObject, and the placeholders before user patches. */
 export function applyPodSettings(workload: kplus.AbstractPod, settings: PodSettings): void {
   const apiObject = ApiObject.of(workload);
+  const chart = Chart.of(workload);
+  if (!SYNTH_OF.has(chart)) {
+    SYNTH_OF.set(chart, 0);
+    chart.node.addValidation({ validate: () => { if (!continuesAppSynth()) SYNTH_OF.set(chart, SYNTH_OF.get(chart)! + 1); return []; } });
+  }
   if (settings.placement) addPlacementPlaceholders(workload);
   // cdk8s-plus always writes a grace period (30 s unless given one). Giving it the library's makes
   // any other value in the JSON the user's own, which is then reported rather than overwritten.
   (workload as unknown as { terminationGracePeriod: Duration }).terminationGracePeriod = Duration.seconds(settings.terminationGracePeriodSeconds);
   addFinalTransform(apiObject, (json) => {
     const conflicts: InvalidSetting[] = [];
-    mergePodSettings(podSpecAt(json, settings.podSpecPath), settings, conflicts);
-    CONFLICTS.set(apiObject, conflicts);
+    const spec = podSpecAt(json, settings.podSpecPath);
+    mergePodSettings(spec, settings, conflicts);
+    const claims = Array.isArray(json.spec?.volumeClaimTemplates) ? json.spec.volumeClaimTemplates.map((t: Json) => t?.metadata?.name) : [];
+    const fieldOf = (list: ContainerList, index: number) => {
+      if (list === 'containers') return settings.containers[index]?.field ?? `containers[${index}] (added through the cdk8s-plus escape hatch)`;
+      return settings.initContainerFields[index] ?? `initContainers[${index}] (added through the cdk8s-plus escape hatch)`;
+    };
+    const problems = [...conflicts, ...checkPodSpec(spec, fieldOf, 'pod', claims)].map((p) => p.message);
+    PROBLEMS.set(apiObject, { synth: SYNTH_OF.get(chart)!, problems });
     return json;
   });
 }
 
-/** Problems found in this synth, per chart: App.synth() validates each chart K + 1 times. */
-const CHECKED = new WeakMap<Chart, Map<ApiObject, string[]>>();
-const RESET_REGISTERED = new WeakSet<Chart>();
-
 /**
- * The validation a Resilient* construct registers for its pod: the problems are computed once per
- * synth (see rules/synth.ts on the passes of App.synth()), not once per pass.
+ * The validation a Resilient* construct registers for its pod: conflicts between the library's
+ * settings and the user's, and whatever in the final pod spec (escape-hatch additions and JSON
+ * patches included) the API server would reject.
  */
-export function podSettingsValidation(workload: kplus.AbstractPod, settings: PodSettings): { validate: () => string[] } {
+export function podSettingsValidation(workload: kplus.AbstractPod): { validate: () => string[] } {
+  const apiObject = ApiObject.of(workload);
   const chart = Chart.of(workload);
-  if (!RESET_REGISTERED.has(chart)) {
-    RESET_REGISTERED.add(chart);
-    chart.node.addValidation({ validate: () => { if (!continuesAppSynth()) CHECKED.delete(chart); return []; } });
-  }
   return {
     validate: () => {
-      const apiObject = ApiObject.of(workload);
-      let checked = CHECKED.get(chart);
-      if (!checked) CHECKED.set(chart, (checked = new Map()));
-      let problems = checked.get(apiObject);
-      if (!problems) checked.set(apiObject, (problems = podSettingsProblems(workload, settings).map((p) => p.message)));
-      return problems;
+      if (PROBLEMS.get(apiObject)?.synth !== SYNTH_OF.get(chart)) apiObject.toJson();
+      return PROBLEMS.get(apiObject)!.problems;
     },
   };
-}
-
-/**
- * The problems of the workload as it stands: conflicts between the library's settings and the
- * user's, and whatever in the final pod spec the API server would reject.
- */
-export function podSettingsProblems(workload: kplus.AbstractPod, settings: PodSettings): InvalidSetting[] {
-  const apiObject = ApiObject.of(workload);
-  const json = apiObject.toJson();
-  const spec = podSpecAt(json, settings.podSpecPath);
-  const fieldOf = (list: ContainerList, index: number) => {
-    if (list === 'containers') return settings.containers[index]?.field ?? `containers[${index}] (added through the cdk8s-plus escape hatch)`;
-    return settings.initContainerFields[index] ?? `initContainers[${index}] (added through the cdk8s-plus escape hatch)`;
-  };
-  const claims = Array.isArray(json.spec?.volumeClaimTemplates) ? json.spec.volumeClaimTemplates.map((t: Json) => t?.metadata?.name) : [];
-  return [...(CONFLICTS.get(apiObject) ?? []), ...checkPodSpec(spec, fieldOf, 'pod', claims)];
 }
 
 function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidSetting[]): void {

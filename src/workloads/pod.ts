@@ -297,7 +297,7 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
     applyPodSettings(workload, podSettings);
     // At synth, after every escape-hatch call and JSON patch: conflicts with the library's settings
     // and what the API server would reject in the final pod spec.
-    scope.node.addValidation(podSettingsValidation(workload, podSettings));
+    scope.node.addValidation(podSettingsValidation(workload));
     return { shutdown, probes, placement, init: effectiveInit, mainContainer: containers[0], injectedTools };
   });
 }
