@@ -9,7 +9,8 @@ import { Construct, IConstruct } from 'constructs';
 import { requireSetting } from '../concerns/errors';
 import { HELPERS_MOUNT_PATH, HELPERS_VOLUME_NAME, HelperInjection, HelperTool, requireTool, Toolbox } from '../concerns/image-tools';
 import { analyzeSignalDelivery, InitProcess } from '../concerns/init-process';
-import { isDnsLabel, isEnvVarName, isPortName, isPortNumber } from '../concerns/kubernetes-values';
+import { isDnsLabel, isEnvVarName, isPortName, isPortNumber, isQualifiedName } from '../concerns/kubernetes-values';
+import { isValidLabelValue } from '../concerns/labels';
 import { DeclaredPort } from '../concerns/probes';
 import { LifecycleHook } from '../concerns/shutdown';
 
@@ -34,10 +35,15 @@ export function checkContainerProps(c: kplus.ContainerProps, field: string): voi
   requireSetting(!/\s/.test(c.image), `${field}.image`, c.image, 'contains white space', 'remove the spaces from the image reference');
   const ports = [...(c.ports ?? []), ...(c.portNumber !== undefined ? [{ number: c.portNumber }] : [])];
   const names = new Set<string>();
+  const numbers = new Set<string>();
   ports.forEach((p, i) => {
     const at = c.ports && i < c.ports.length ? `${field}.ports[${i}]` : `${field}.portNumber`;
     requireSetting(isPortNumber(p.number), c.ports && i < c.ports.length ? `${at}.number` : at, p.number, 'is not a port number (a whole number from 1 to 65535)', 'use the port the app listens on, e.g. 8080');
     const port = p as kplus.ContainerPort;
+    const key = `${p.number}/${port.protocol ?? 'TCP'}`;
+    requireSetting(!numbers.has(key), c.ports && i < c.ports.length ? `${at}.number` : at, p.number,
+      `is declared twice (protocol ${port.protocol ?? 'TCP'})`, 'declare each port once');
+    numbers.add(key);
     if (port.hostPort !== undefined && port.hostPort !== 0) requireSetting(isPortNumber(port.hostPort), `${at}.hostPort`, port.hostPort, 'is not a port number (a whole number from 1 to 65535)', 'use a port from 1 to 65535, or leave hostPort unset');
     if (port.name !== undefined) {
       requireSetting(typeof port.name === 'string' && isPortName(port.name), `${at}.name`, port.name,
@@ -111,4 +117,17 @@ export function injectHelpers(scope: IConstruct, workload: kplus.AbstractPod, co
   containers.forEach((container, index) => {
     if (toolboxes[index].injected.size > 0) container.mount(HELPERS_MOUNT_PATH, volume, { readOnly: true });
   });
+}
+
+/** Pod labels and annotations given in podMetadata: the API server's formats for keys and values. */
+export function checkPodMetadata(meta: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined): void {
+  for (const [key, value] of Object.entries(meta?.labels ?? {})) {
+    requireSetting(isQualifiedName(key), 'podMetadata.labels', key, 'is not a valid label key (an optional DNS prefix and "/", then up to 63 letters, digits, "-", "_" or ".")', 'use a key such as "team" or "example.com/team"');
+    requireSetting(typeof value === 'string' && isValidLabelValue(value), `podMetadata.labels["${key}"]`, value,
+      'is not a valid label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)', 'use a value such as "payments"');
+  }
+  for (const [key, value] of Object.entries(meta?.annotations ?? {})) {
+    requireSetting(isQualifiedName(key.toLowerCase()), 'podMetadata.annotations', key, 'is not a valid annotation key (an optional DNS prefix and "/", then up to 63 letters, digits, "-", "_" or ".")', 'use a key such as "example.com/owner"');
+    requireSetting(typeof value === 'string', `podMetadata.annotations["${key}"]`, value, 'is not a string', 'give the value as a string');
+  }
 }

@@ -18,7 +18,7 @@ import { planResources } from '../concerns/resources';
 import { containerHardening, podHardening } from '../concerns/security';
 import { LifecycleHook, planShutdown, ShutdownDefaults, ShutdownPlan, ShutdownProps } from '../concerns/shutdown';
 import { SettingsResolver } from '../profiles/profile';
-import { checkContainerProps, checkHookPort, DEFAULT_IMAGE_PULL_POLICY, injectHelpers, mountWritablePaths, resolveInit, sidecarEntrypoint } from './pod-containers';
+import { checkContainerProps, checkHookPort, checkPodMetadata, DEFAULT_IMAGE_PULL_POLICY, injectHelpers, mountWritablePaths, resolveInit, sidecarEntrypoint } from './pod-containers';
 import { applyPodSettings, ContainerSettings, podSettingsValidation } from './pod-settings';
 
 /** A container as in cdk8s-plus-27, with probes and hooks expressed by this library. */
@@ -168,6 +168,7 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
     const fields = all.map((_, index) => (index === 0 ? 'container' : `sidecars[${index - 1}]`));
     all.forEach((c, index) => checkContainerProps(c, fields[index]));
     (props.initContainers ?? []).forEach((c, index) => checkContainerProps(c, `initContainers[${index}]`));
+    checkPodMetadata(props.podMetadata);
     requireSetting(!(props.container.preStop && props.shutdown?.preStop), 'container.preStop', props.container.preStop?.kind,
       'is set together with shutdown.preStop', 'set the main container\'s hook in shutdown.preStop only');
 

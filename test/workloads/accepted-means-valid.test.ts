@@ -76,6 +76,10 @@ describe('accepted, but invalid: now refused with the path, the field, the value
     ['a DaemonSet rollout that both surges and takes agents down', () => new ResilientDaemonSet(newChart(), 'agent', {
       rollout: { maxSurge: 1, maxUnavailable: 1 }, container: { image: 'example/agent:1.0.0', portNumber: 9100 },
     }), '[test/agent] rollout.maxSurge: 1 is set together with maxUnavailable 1: Kubernetes lets a DaemonSet rollout either surge or take agents down, not both'],
+    // Found by the 50,000-case property run:
+    ['a pod label key with a space', () => deploy({ podMetadata: { labels: { 'bad key': 'x' } } }), '[test/web] podMetadata.labels: "bad key" is not a valid label key'],
+    ['one port declared twice', () => deploy({ container: { image: 'example/web:1.0.0', ports: [{ number: 12 }, { number: 12 }] } }),
+      '[test/web] container.ports[1].number: 12 is declared twice (protocol TCP). Fix: declare each port once'],
   ])('%s', (_name, build, message) => {
     expect(rejectionOf(build)).toContain(message);
   });
