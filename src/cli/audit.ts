@@ -10,7 +10,7 @@
  *      input could not be read or parsed
  *   3  an internal error of the tool (a bug: please report it with the input)
  */
-import type { Command } from './main';
+import type { Command } from './command';
 import { AuditConfig, ConfigError, EMPTY_CONFIG, findConfigFile, loadConfig } from './audit-config';
 import { RULES } from '../rules/catalogue';
 import { Auditor } from '../rules/engine';

@@ -13,7 +13,7 @@
  */
 import { analyzeSignalDelivery, detectInit, findShellWrapper, SignalDelivery } from '../concerns/init-process';
 import { DEFAULT_APP_SHUTDOWN, DEFAULT_DRAIN_PAUSE } from '../concerns/shutdown';
-import { SHUTDOWN_BUDGET_ANNOTATION } from '../workloads/pod';
+import { SHUTDOWN_BUDGET_ANNOTATION } from '../concerns/annotations';
 import { APP_SHUTDOWN_ANNOTATION } from './annotations';
 import { containersOf, FieldPath, isObject, Workload } from './model';
 import { Assumptions } from './rule';

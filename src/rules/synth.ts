@@ -136,7 +136,7 @@ const PER_CHART_PASS = /\._synthChart \([^\n]*cdk8s[\\/](?:lib|src)[\\/]app\.[jt
 const APP_SYNTH = /\.synth(?:Yaml)? \([^\n]*cdk8s[\\/](?:lib|src)[\\/]app\.[jt]s:/;
 
 /** Whether this validation pass is one of the per-chart passes inside App.synth() / App.synthYaml(). */
-function continuesAppSynth(): boolean {
+export function continuesAppSynth(): boolean {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 50;
   const stack = new Error().stack ?? '';
