@@ -7,12 +7,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  applyServerSide, createNamespace, describeWithCluster, kubectlOk, Manifest, PodSecurityLevel, podsIn, readManifestFile, REPO_ROOT, waitForAllRollouts,
+  applyServerSide, createNamespace, deleteCreatedNamespaces, describeWithCluster, kubectlOk, Manifest, PodSecurityLevel, podsIn, readManifestFile, REPO_ROOT, waitForAllRollouts,
 } from '../support/cluster';
 import { readSnapshotManifests } from '../support/snapshot-manifests';
 import { LEVELS, podSecurityWarnings, POD_SECURITY_EXCEPTIONS, splitByLevel } from './pod-security';
 
 const MINUTE = 60_000;
+
+afterAll(deleteCreatedNamespaces, 4 * MINUTE);
 
 /** Priority classes the manifests name that a cluster would define (the built-in system-* exist). */
 function ensurePriorityClasses(objects: Manifest[]): void {

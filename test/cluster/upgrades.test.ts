@@ -8,10 +8,12 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { HealthCheck, ResilienceProfile, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet } from '../../src';
 import {
-  applyServerSide, createNamespace, describeWithCluster, kubectl, kubectlOk, Manifest, podsIn, waitForAllRollouts, waitForRollouts,
+  applyServerSide, createNamespace, deleteCreatedNamespaces, describeWithCluster, kubectl, kubectlOk, Manifest, podsIn, waitForAllRollouts, waitForRollouts,
 } from '../support/cluster';
 
 const MINUTE = 60_000;
+
+afterAll(deleteCreatedNamespaces, 4 * MINUTE);
 
 /** What differs between two releases of the same app. */
 type Release = {

@@ -85,10 +85,22 @@ export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
  */
 export function createNamespace(prefix: string, level: PodSecurityLevel): string {
   const name = `${prefix}-${crypto.randomBytes(3).toString('hex')}`.toLowerCase();
+  createdNamespaces.push(name);
   const labels = Object.fromEntries(['enforce', 'warn', 'audit'].map((mode) => [`pod-security.kubernetes.io/${mode}`, level]));
   kubectlOk(['apply', '--server-side', '--field-manager=cdk8s-resilient-tests', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }));
   waitUntil(`ServiceAccount default in ${name}`, () => kubectl(['get', 'serviceaccount', 'default', '-n', name]).status === 0, 30_000);
   return name;
+}
+
+const createdNamespaces: string[] = [];
+
+/**
+ * Deletes the namespaces this test file created and waits until they are gone, so a cluster
+ * reused by the next run (or the next file) starts clean: no pods holding host ports, no load.
+ */
+export function deleteCreatedNamespaces(): void {
+  const names = createdNamespaces.splice(0);
+  if (names.length) kubectlOk(['delete', 'namespace', ...names, '--wait=true', '--timeout=180s']);
 }
 
 /** What one server-side apply returned. */
