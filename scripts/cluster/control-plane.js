@@ -158,6 +158,12 @@ async function up({ line = chosenLine(), log = (m) => process.stderr.write(`${m}
     binDir: binaries.binDir,
     processes: [],
   };
+  const phases = [];
+  let phaseStart = Date.now();
+  const phase = (name) => {
+    phases.push(`${name} ${((Date.now() - phaseStart) / 1000).toFixed(1)} s`);
+    phaseStart = Date.now();
+  };
   const launch = (name, args) => {
     const [binary, argv] = args[name];
     const log = path.join(data, 'logs', `${name}.log`);
@@ -173,6 +179,7 @@ async function up({ line = chosenLine(), log = (m) => process.stderr.write(`${m}
     let args = componentArgs({ bin: binaries, data, ports, files });
     const etcdProc = launch('etcd', args);
     await waitFor('etcd', async () => (await fetchText(`http://127.0.0.1:${ports.etcd}/health`)).includes('true'), { timeoutMs, watch: [etcdProc] });
+    phase('etcd');
     const apiProc = launch('apiserver', args);
     await waitFor('the API server certificate', () => fs.existsSync(files.apiserverCa), { timeoutMs, watch: [apiProc] });
     const server = { url: state.server, ca: fs.readFileSync(files.apiserverCa, 'utf8') };
@@ -186,6 +193,7 @@ async function up({ line = chosenLine(), log = (m) => process.stderr.write(`${m}
     fs.symlinkSync(binaries.kube, KUBECTL);
     const admin = { ...server, token: identities.admin.token };
     await waitFor('the API server to be ready', async () => (await api.request(admin, { path: '/readyz' })).status === 200, { timeoutMs, watch: [etcdProc, apiProc] });
+    phase('API server');
 
     args = componentArgs({ bin: binaries, data, ports, files });
     const others = ['controllerManager', 'scheduler', 'kwok'].map((name) => launch(name, args));
@@ -197,12 +205,15 @@ async function up({ line = chosenLine(), log = (m) => process.stderr.write(`${m}
       const list = (await api.call(admin, { path: '/api/v1/nodes' })).body.items;
       return list.length === nodes.length && list.every(isReady);
     }, { timeoutMs, watch: all });
+    phase('nodes Ready');
     // Pods need their namespace's `default` ServiceAccount, which the controller manager creates.
     await waitFor('the default ServiceAccount', async () => (await api.request(admin, { path: '/api/v1/namespaces/default/serviceaccounts/default' })).status === 200, { timeoutMs, watch: all });
     await waitFor('the scheduler to be healthy', async () => (await fetchText(`https://127.0.0.1:${ports.scheduler}/healthz`)) === 'ok', { timeoutMs, watch: all });
+    phase('controllers');
     state.startedSeconds = Math.round((Date.now() - started) / 100) / 10;
+    state.startPhases = phases;
     fs.writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
-    log(`cluster up in ${state.startedSeconds} s: Kubernetes ${state.versions.kubernetes}, ${nodes.length} nodes, ${state.server}, kubeconfig ${path.relative(process.cwd(), KUBECONFIG) || KUBECONFIG}`);
+    log(`cluster up in ${state.startedSeconds} s (${phases.join(', ')}): Kubernetes ${state.versions.kubernetes}, ${nodes.length} nodes, ${state.server}, kubeconfig ${path.relative(process.cwd(), KUBECONFIG) || KUBECONFIG}`);
     return { ...state, reused: false };
   } catch (e) {
     await down({ log, quiet: true, keepData: process.env.CLUSTER_KEEP_DATA === '1' });
