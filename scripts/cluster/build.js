@@ -153,8 +153,20 @@ function ensureBinaries({ line = chosenLine(), log = (m) => process.stderr.write
   // this repository, whose state is not the binaries' version.
   const env = { ...process.env, CGO_ENABLED: '0' };
   log(`building Kubernetes ${info.kubernetes} (etcd ${info.etcd}) and kwok ${info.kwok} with Go ${go.version} into ${path.relative(REPO_ROOT, binDir)}`);
-  run('go', ['build', '-buildvcs=false', '-tags', BUILD_TAGS, '-o', path.join(staging, 'kube'), '-ldflags', `-s -w ${versionLdflags(info.kubernetes)}`, '.'], { cwd: info.kubeDir, env }, log);
-  run('go', ['build', '-buildvcs=false', '-tags', BUILD_TAGS, '-o', path.join(staging, 'kwok'), '-ldflags', '-s -w', 'sigs.k8s.io/kwok/cmd/kwok'], { cwd: info.kwokDir, env }, log);
+  let step = info.kubeDir;
+  try {
+    run('go', ['build', '-buildvcs=false', '-tags', BUILD_TAGS, '-o', path.join(staging, 'kube'), '-ldflags', `-s -w ${versionLdflags(info.kubernetes)}`, '.'], { cwd: info.kubeDir, env }, log);
+    step = info.kwokDir;
+    run('go', ['build', '-buildvcs=false', '-tags', BUILD_TAGS, '-o', path.join(staging, 'kwok'), '-ldflags', '-s -w', 'sigs.k8s.io/kwok/cmd/kwok'], { cwd: info.kwokDir, env }, log);
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    try {
+      fs.rmdirSync(path.dirname(binDir)); // only when nothing else is in it
+    } catch {
+      // another build of the same key is there
+    }
+    throw new Error(`building the control plane failed: \`go build\` in ${path.relative(REPO_ROOT, step)} exited with status ${e.status}; go's own messages are above`);
+  }
   const seconds = Math.round((Date.now() - started) / 1000);
   fs.writeFileSync(path.join(staging, '.complete'), `${JSON.stringify({ ...info, go: go.version, seconds })}\n`);
   fs.rmSync(binDir, { recursive: true, force: true });

@@ -40,8 +40,9 @@ export function clusterSkipReason(): string | undefined {
 }
 
 /** `describe`, or `describe.skip` when the global setup decided the cluster tests are skipped. */
-export const describeWithCluster: jest.Describe = ((name: string, fn: () => void) =>
-  (clusterSkipReason() ? describe.skip : describe)(name, fn)) as jest.Describe;
+export function describeWithCluster(name: string, fn: () => void): void {
+  (clusterSkipReason() ? describe.skip : describe)(name, fn);
+}
 
 /** For the global setup: records the skip so every worker sees it. */
 export function markSkipped(reason: string): void {
