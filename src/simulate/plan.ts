@@ -104,6 +104,7 @@ export function desiredReplicas(w: Workload, live: KubeObject | undefined): numb
 
 /** A unique, valid namespace name for one input: "simulate-<input>-<run id>". */
 export function namespaceFor(input: string, index: number, runId: string): string {
-  const base = input.replace(/\.(ya?ml|json)$/i, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/^-+|-+$/g, '').slice(-30).replace(/^-+/, '') || 'input';
+  const last = input.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+  const base = last.replace(/\.(ya?ml|json)$/i, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/^-+|-+$/g, '').slice(0, 30).replace(/-+$/, '') || 'input';
   return `simulate-${base}-${index}-${runId}`.slice(0, 63).replace(/-+$/, '');
 }

@@ -4,7 +4,7 @@
  */
 import { judgeStart } from '../verdict';
 import { ScenarioResult, Workload } from '../types';
-import { Context, desiredNow, secondsSince } from './context';
+import { Context, desiredNow, secondsSince, settled } from './context';
 
 export async function runStart(ctx: Context, workloads: readonly Workload[]): Promise<ScenarioResult[]> {
   const start = Date.now();
@@ -12,7 +12,8 @@ export async function runStart(ctx: Context, workloads: readonly Workload[]): Pr
   const desired = new Map<Workload, number>();
   await ctx.monitor.waitFor(async () => {
     for (const w of subjects) desired.set(w, await desiredNow(ctx, w));
-    return subjects.every((w) => (desired.get(w) ?? 0) > 0 && ctx.monitor.ready(w) >= desired.get(w)!);
+    // A workload whose missing pods the scheduler has refused will not get better by waiting.
+    return subjects.every((w) => (desired.get(w) ?? 0) > 0 && ctx.monitor.active(w) >= desired.get(w)! && settled(ctx, w, desired.get(w)!));
   }, ctx.settings.startTimeoutSeconds * 1000, 1000);
   const seconds = secondsSince(start);
   return subjects.map((w) => judgeStart(w, { desired: desired.get(w) ?? 0, ready: ctx.monitor.ready(w), seconds, pending: ctx.monitor.pending(w) }));
