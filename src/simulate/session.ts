@@ -75,8 +75,16 @@ export class Session {
     }
   }
 
+  /** After cleanUp() began, nothing may be cordoned or taken down any more (a scenario still running). */
+  private refuseAfterCleanUp(what: string): void {
+    if (this.cleaning) throw new Error(`${what}: the session is being cleaned up`);
+  }
+
   public async cordon(node: string, unschedulable: boolean): Promise<void> {
-    if (unschedulable) this.cordoned.add(node);
+    if (unschedulable) {
+      this.refuseAfterCleanUp(`cordon ${node}`);
+      this.cordoned.add(node);
+    }
     await this.client.mergePatch(`/api/v1/nodes/${node}`, { spec: { unschedulable: unschedulable ? true : null } });
     if (!unschedulable) this.cordoned.delete(node);
   }
@@ -87,6 +95,7 @@ export class Session {
    */
   public async setDown(node: string, down: boolean): Promise<void> {
     if (down) {
+      this.refuseAfterCleanUp(`take ${node} down`);
       this.downNodes.add(node);
       await this.client.mergePatch(`/api/v1/nodes/${node}`, { metadata: { labels: { [OUTAGE_LABEL]: 'true' } } });
       const now = new Date().toISOString();

@@ -25,6 +25,22 @@ export function busiestZone(podNodes: readonly string[], zoneOf: ReadonlyMap<str
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
 }
 
+/**
+ * The pods that stayed on the lost nodes (DaemonSets') were marked NotReady by the node lifecycle
+ * controller; when the nodes return, their kubelets would report them Ready again. kwok does not
+ * (its stages start pods, they do not re-probe them), so simulate does it for its own pods.
+ */
+async function reportReadyAgain(ctx: Context, nodes: readonly string[]): Promise<void> {
+  const now = new Date().toISOString();
+  for (const ns of ctx.session.namespaces) {
+    for (const p of ctx.monitor.podsIn(ns).filter((x) => nodes.includes(x.spec?.nodeName) && isActive(x) && x.status?.phase === 'Running' && !isServing(x))) {
+      await ctx.client.strategicPatch(`/api/v1/namespaces/${ns}/pods/${p.metadata.name}/status`, {
+        status: { conditions: ['Ready', 'ContainersReady'].map((type) => ({ type, status: 'True', lastTransitionTime: now })) },
+      }).catch(() => undefined);
+    }
+  }
+}
+
 export async function runZoneOutage(ctx: Context, workloads: readonly Workload[]): Promise<ScenarioResult[]> {
   const subjects = replicated(workloads);
   if (subjects.length === 0) return [];
@@ -74,6 +90,7 @@ export async function runZoneOutage(ctx: Context, workloads: readonly Workload[]
     }
   } finally {
     for (const n of down) await ctx.session.setDown(n, false);
+    await reportReadyAgain(ctx, down);
     // The next scenario needs the zone schedulable again: wait until its taints are gone.
     await ctx.monitor.waitFor(async () => {
       const now: any[] = await ctx.client.list('/api/v1/nodes');
