@@ -55,6 +55,7 @@ export function formatText(report: SimulationReport): string {
       rows.push([w, ...COLUMNS.map((col) => cell(results.find((r) => r.workload === w && col.scenarios.includes(r.scenario))))]);
     }
     out.push(...table(rows));
+    out.push('', ...table(results.filter((r) => r.verdict !== 'skipped').map((r) => [`  ${r.workload}`, r.scenario, r.summary])));
   }
   out.push('', 'cells: lowest ready/replicas (+ most pods beyond replicas); zone outage: ready right after>after rescheduling/replicas; claims kept; Job failures counted/backoffLimit');
   const explained = report.results.filter((r) => r.verdict !== 'pass');

@@ -158,8 +158,8 @@ describe('text report', () => {
       inputs: [{ path: 'dist/', namespace: 'simulate-dist-1-x', objects: 3 }],
       settings: {},
       results: [
-        { scenario: 'start', workload: 'Deployment/web', input: 'dist/', namespace: 'n', verdict: 'pass', numbers: { ready: 3, desired: 3 }, summary: '', reasons: [] },
-        { scenario: 'node-drain', workload: 'Deployment/web', input: 'dist/', namespace: 'n', verdict: 'fail', numbers: { lowestReady: 0, desired: 3, blockedDrains: 0 }, summary: '', reasons: ['ready fell to 0'] },
+        { scenario: 'start', workload: 'Deployment/web', input: 'dist/', namespace: 'n', verdict: 'pass', numbers: { ready: 3, desired: 3 }, summary: 'ready 3/3 in 5 s', reasons: [] },
+        { scenario: 'node-drain', workload: 'Deployment/web', input: 'dist/', namespace: 'n', verdict: 'fail', numbers: { lowestReady: 0, desired: 3, blockedDrains: 0 }, summary: 'drained', reasons: ['ready fell to 0'] },
       ],
       notes: ['a note'],
       passed: false,
@@ -169,6 +169,7 @@ describe('text report', () => {
     expect(text).toContain('WORKLOAD        START     ROLLING UPDATE  NODE DRAIN  ZONE OUTAGE  STATEFULSET  JOB');
     expect(text).toContain('Deployment/web  pass 3/3  -               FAIL 0/3    -            -            -');
     expect(text).toContain('FAIL     dist/ Deployment/web node-drain: ready fell to 0');
+    expect(text).toContain('  Deployment/web  start       ready 3/3 in 5 s\n  Deployment/web  node-drain  drained');
     expect(text).toContain('note: a note');
     expect(text.trimEnd().split('\n').pop()).toBe('FAILED: 1 passed, 1 failed, 0 accepted, 0 skipped');
   });
