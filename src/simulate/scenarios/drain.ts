@@ -26,17 +26,22 @@ function podsToEvict(ctx: Context, node: string): any[] {
   return ctx.session.namespaces.flatMap((ns) => ctx.monitor.podsIn(ns)).filter((p) => p.spec?.nodeName === node && isActive(p) && !ownedByDaemonSet(p));
 }
 
+/** Evicts one pod, retrying refusals until `deadline`, then waits until it is gone (recording when). */
 async function evictUntil(ctx: Context, e: Eviction, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
     const { outcome, message } = await ctx.client.evict(e.pod.metadata.namespace, e.pod.metadata.name);
     if (outcome !== 'refused') {
       e.done = true;
-      return;
+      break;
     }
     e.refusals += 1;
     e.lastRefusal = message;
     await sleep(Math.min(RETRY_MS, Math.max(0, deadline - Date.now())));
   }
+  if (!e.done) return;
+  const uid = e.pod.metadata.uid;
+  const gone = () => !ctx.monitor.podsIn(e.pod.metadata.namespace).some((p) => p.metadata.uid === uid);
+  if (await ctx.monitor.waitFor(gone, Math.max(0, deadline - Date.now()), 500)) e.goneAt = Date.now();
 }
 
 /** Drains one node; returns what happened to each pod. */
@@ -46,11 +51,6 @@ async function drainNode(ctx: Context, node: string): Promise<{ evictions: Evict
   await ctx.session.cordon(node, true);
   const evictions: Eviction[] = podsToEvict(ctx, node).map((pod) => ({ pod, done: false, refusals: 0 }));
   await Promise.all(evictions.map((e) => evictUntil(ctx, e, deadline)));
-  const present = (uid: string) => ctx.session.namespaces.some((ns) => ctx.monitor.podsIn(ns).some((p) => p.metadata.uid === uid));
-  await ctx.monitor.waitFor(() => {
-    for (const e of evictions) if (e.done && e.goneAt === undefined && !present(e.pod.metadata.uid)) e.goneAt = Date.now();
-    return evictions.every((e) => !e.done || e.goneAt !== undefined);
-  }, Math.max(0, deadline - Date.now()), 500);
   return { evictions, start };
 }
 
