@@ -124,7 +124,7 @@ describe('drills', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Shutdown drill: .*good\.yaml: Deployment\/web, container app\n/);
     expect(r.stdout).toMatch(/\n {2}runtime +local process, /);
-    expect(r.stdout).toMatch(/\n {2}exit +exit code 0, \d+\.\d s after SIGTERM\n/);
+    expect(r.stdout).toMatch(/\n {2}exit +exit code 0, \d+\.\d\d s after SIGTERM( \(PID 1 called exit \d+\.\d\d s after it\))?\n/);
     expect(r.stdout).toMatch(/\n {2}SIGKILL +not needed\n/);
     expect(r.stdout).toMatch(/\n {2}verdict +PASS\n/);
     expect(liveTagged(s.token)).toEqual([]);

@@ -107,6 +107,7 @@ function facts(over: Partial<DrillFacts> = {}): DrillFacts {
   return {
     runtime: { kind: 'local', mode: 'pid1', summary: 'local process, PID 1' },
     gracePeriodSeconds: 30,
+    stopSignal: 'SIGTERM',
     startup: { how: 'probe', seconds: 0.5, detail: 'readinessProbe passed' },
     preStop: { outcome: 'none', seconds: 0 },
     sigterm: { main: proc(1234, 1, ['node', 'server.js'], { sigterm: 'caught', nsPid: 1 }), descendants: [], mainIsPid1: true, sentAtSeconds: 0 },
@@ -114,6 +115,7 @@ function facts(over: Partial<DrillFacts> = {}): DrillFacts {
     exit: { code: 0, signal: null, phase: 'after-sigterm', secondsAfterSigterm: 0.4 },
     sigkillSent: false,
     leftovers: { orphans: [], zombies: [], zombiesWhileRunning: [], observable: false },
+    timing: { loopLagSeconds: 0.01, exitMarginSeconds: 0.2, deductedSeconds: 0, extended: false },
     pid1InCluster: true,
     outputTail: [],
     ...over,
@@ -186,17 +188,21 @@ describe('verdict', () => {
     const report: DrillReport = {
       target: { source: 'app.yaml: Deployment/web, container app', kind: 'Deployment', name: 'web', container: 'app' },
       command: ['node', 'server.js'],
-      facts: facts({ preStop: { outcome: 'succeeded', action: 'exec sleep 5', seconds: 5.02, exitCode: 0 }, termWindowSeconds: 25 }),
+      facts: facts({
+        preStop: { outcome: 'succeeded', action: 'exec sleep 5', seconds: 5.02, exitCode: 0 },
+        termWindowSeconds: 25,
+        timing: { loopLagSeconds: 0.01, exitMarginSeconds: 0.2, hookMarginSeconds: 0.2, deductedSeconds: 5, extended: false },
+      }),
       verdict: judge(facts()),
       notes: ['a note'],
     };
     const text = formatReport(report);
     expect(text).toMatch(/^Shutdown drill: app.yaml: Deployment\/web, container app\n/);
     expect(text).toMatch(/runtime +local process, PID 1\n/);
-    expect(text).toMatch(/preStop +exec sleep 5: succeeded \(exit 0\) in 5\.0 s\n/);
-    expect(text).toMatch(/grace +30 s, 5 s of it used by preStop; SIGTERM to SIGKILL window 25 s\n/);
-    expect(text).toMatch(/SIGTERM +sent 0\.0 s after the stop began, to node \(pid 1234\), PID 1, handles SIGTERM\n/);
-    expect(text).toMatch(/exit +exit code 0, 0\.4 s after SIGTERM\n/);
+    expect(text).toMatch(/preStop +exec sleep 5: succeeded \(exit 0\) in 5\.02 s\n/);
+    expect(text).toMatch(/grace +30 s; preStop took 5\.02 s, the kubelet takes whole seconds \(truncated\) off: 30 - 5 = 25 s; SIGTERM to SIGKILL window 25 s\n/);
+    expect(text).toMatch(/SIGTERM +sent 0\.00 s after the stop began, to node \(pid 1234\), PID 1, handles SIGTERM\n/);
+    expect(text).toMatch(/exit +exit code 0, 0\.40 s after SIGTERM\n/);
     expect(text).toMatch(/SIGKILL +not needed\n/);
     expect(text).toMatch(/verdict +PASS\n/);
     expect(text).toMatch(/note +a note\n/);
