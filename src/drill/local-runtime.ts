@@ -17,7 +17,7 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { ExitWatch, exitWatchSupport, startExitWatch, watchReady } from './exit-watch';
 import { PodNetwork } from './netns';
-import { readAllStats, readProcess, readStat } from './proc';
+import { readAllStats, readProcess, uptimeSeconds } from './proc';
 import {
   CLOCK_TICKS_PER_SECOND, ExecHandle, findExecutable, nowMs, OutputTail, RunningWorkload, sleep, spawnCollect, within,
 } from './runtime';
@@ -65,20 +65,23 @@ export function pid1Support(): { ok: boolean; reason?: string } {
 const HOST_WIDE = /(^|[\s;&|(`])(pkill|killall5?)\b|(^|[\s;&|(`])kill\b[^;&|\n]*\s(-1|1)(?=$|[\s;&|)])/;
 
 /**
- * Seconds from `t0` until the command behind `launcher` ran: the spawn itself, and when the
- * launcher forks the command (nsenter --pid does), the launcher's own time until that fork, from
- * the kernel's start times (10 ms ticks). Undefined when the command ended before it was seen.
+ * Seconds from the spawn until the command behind `launcher` ran. When the launcher forks the
+ * command (nsenter --pid does), the command's kernel start time is compared with the boot clock
+ * read just before the spawn (both to the hundredth of a second); otherwise the spawn itself is
+ * the cost. Undefined when the command ended before it was seen.
  */
-async function startCost(launcher: number | undefined, t0: number, spawnedAt: number, forks: boolean, done: Promise<unknown>): Promise<number | undefined> {
-  const spawnSeconds = (spawnedAt - t0) / 1000;
-  if (!forks || launcher === undefined) return launcher === undefined ? undefined : spawnSeconds;
-  const own = readStat(launcher);
+async function startCost(
+  launcher: number | undefined, uptimeAtSpawn: number | undefined, spawnSeconds: number, forks: boolean, done: Promise<unknown>,
+): Promise<number | undefined> {
+  if (launcher === undefined) return undefined;
+  if (!forks) return spawnSeconds;
+  if (uptimeAtSpawn === undefined) return undefined;
   let finished = false;
   void done.then(() => (finished = true));
   const deadline = nowMs() + 2000;
-  while (own && !finished && nowMs() < deadline) {
+  while (!finished && nowMs() < deadline) {
     const child = [...readAllStats().values()].find((s) => s.ppid === launcher);
-    if (child) return spawnSeconds + Math.max(0, child.startTime - own.startTime) / CLOCK_TICKS_PER_SECOND;
+    if (child) return Math.max(0, child.startTime / CLOCK_TICKS_PER_SECOND - uptimeAtSpawn);
     await sleep(5);
   }
   return undefined;
@@ -200,12 +203,13 @@ export async function startLocal(options: LocalRunOptions): Promise<RunningWorkl
       const full = entering
         ? ['nsenter', `--target=${mainPid}`, '--pid', '--mount', ...(net ? ['--net'] : []), `--wd=${options.cwd}`, '--', ...command]
         : [...inNetwork, ...command];
+      const uptime = uptimeSeconds();
       const t0 = nowMs();
       const handle = spawnCollect(full, { cwd: options.cwd, env: options.env });
-      const spawnedAt = nowMs();
+      const spawnSeconds = (nowMs() - t0) / 1000;
       hooks.push(handle);
       // nsenter forks the command when it enters a PID namespace, and execs it otherwise
-      return { ...handle, startSeconds: startCost(handle.child?.pid, t0, spawnedAt, entering, handle.done) };
+      return { ...handle, startSeconds: startCost(handle.child?.pid, uptime, spawnSeconds, entering, handle.done) };
     },
     async prepareStop() {
       if (!options.pid1 || mainPid === undefined || exit) return [];

@@ -149,7 +149,7 @@ export function pickContainer(containers: Obj[], annotations: Record<string, unk
   const main = containers.filter((c) => !looksLikeSidecar(c));
   if (main.length === 1) {
     const others = containers.filter((c) => c !== main[0]).map((c) => String(c.name));
-    return { container: main[0], why: `container ${main[0].name} picked as the main one: ${others.join(', ')} look${others.length === 1 ? 's' : ''} like sidecars` };
+    return { container: main[0], why: `container ${main[0].name} picked as the main one: ${others.join(', ')} ${others.length === 1 ? 'looks like a sidecar' : 'look like sidecars'}` };
   }
   throw new DrillInputError(
     `${where} has ${containers.length} containers (${names.join(', ')}) and which one is the main one is not clear` +

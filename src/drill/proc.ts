@@ -167,3 +167,10 @@ export function processKey(s: { pid: number; startTime: number }): string {
 export function procAvailable(): boolean {
   return readStat(process.pid) !== undefined;
 }
+
+/** Seconds since boot (/proc/uptime, to the hundredth): the clock of /proc start times. */
+export function uptimeSeconds(): number | undefined {
+  const text = readText('/proc/uptime');
+  const n = text ? Number(text.split(' ')[0]) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}

@@ -37,17 +37,17 @@ function timingLine(f: DrillFacts): string | undefined {
   return `margin ${parts.join(', ')} (${made.join('; ')}; at least 0.20 s, for the costs of a kubelet's own exec)`;
 }
 
-function processLine(p: ProcessInfo, pid1: boolean): string {
+function processLine(p: ProcessInfo, pid1: boolean, sig: string): string {
   const forwarding = initForwarding(p);
   if (forwarding) {
-    return `${describeProcess(p)}${pid1 ? ', PID 1' : ''}, an init that forwards SIGTERM to ${forwarding === 'group' ? "its child's process group" : 'its child only'}`;
+    return `${describeProcess(p)}${pid1 ? ', PID 1' : ''}, an init that forwards ${sig} to ${forwarding === 'group' ? "its child's process group" : 'its child only'}`;
   }
   const handling: Record<string, string> = {
-    caught: 'handles SIGTERM',
-    ignored: 'ignores SIGTERM',
-    blocked: 'blocks SIGTERM',
-    default: 'no SIGTERM handler',
-    unknown: 'SIGTERM handling unknown',
+    caught: `handles ${sig}`,
+    ignored: `ignores ${sig}`,
+    blocked: `blocks ${sig}`,
+    default: `no ${sig} handler`,
+    unknown: `${sig} handling unknown`,
   };
   return `${describeProcess(p)}${pid1 ? ', PID 1' : ''}, ${handling[p.sigterm]}`;
 }
@@ -92,8 +92,8 @@ export function formatReport(report: DrillReport): string {
   if (f.sigterm) {
     const main = f.sigterm.main;
     const kids = f.sigterm.descendants.filter((d) => d.state !== 'Z');
-    let line = `sent ${secs(f.sigterm.sentAtSeconds)} after the stop began, to ${main ? processLine(main, f.sigterm.mainIsPid1) : 'the main process (not visible in /proc)'}`;
-    if (kids.length) line += `; beside it: ${kids.map((k) => processLine(k, false)).join('; ')}`;
+    let line = `sent ${secs(f.sigterm.sentAtSeconds)} after the stop began, to ${main ? processLine(main, f.sigterm.mainIsPid1, f.stopSignal) : 'the main process (not visible in /proc)'}`;
+    if (kids.length) line += `; beside it: ${kids.map((k) => processLine(k, false, f.stopSignal)).join('; ')}`;
     row(f.stopSignal, line);
   } else {
     row(f.stopSignal, f.exit.phase === 'before-stop' ? 'not sent (the process had already ended)' : 'not sent (the process ended during preStop)');
