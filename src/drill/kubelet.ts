@@ -63,7 +63,9 @@ async function runPreStop(w: RunningWorkload, target: DrillTarget, graceMs: numb
     const start = h.startSeconds ? await within(h.startSeconds, 2000) : undefined;
     const startSeconds = start !== undefined ? ms3(start) : undefined;
     if (r.kind === 'timeout') return { outcome: 'outlived-grace', action, seconds: took, startSeconds };
-    if (r.kind === 'exit') {
+    // The main process began its exit while the hook ran (a hook that stops the app): when PID 1
+    // exits, the kernel ends the hook too, and the hook's end may be seen before the exit is.
+    if (r.kind === 'exit' || (r.kind === 'value' && (w.exitStatus() || w.exitCalledAtMs?.() !== undefined))) {
       h.kill();
       return { outcome: 'container-exited', action, seconds: took, startSeconds };
     }

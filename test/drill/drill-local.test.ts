@@ -291,11 +291,21 @@ describe('children and zombies', () => {
 
   watchTest('as PID 1 the children the kernel kills with it are named, with what they were doing', () =>
     withScratch('local-kids1', async (s) => {
-      const r = await runDrill({ target: target(s, { command: [NODE, APP, 'children', '2'] }), ...asPid1 });
+      // stopped once both children are up (each marks child-ready-PID when its handler is in place)
+      const bothReady = { exec: { command: ['sh', '-c', `test "$(ls '${s.dir}' | grep -c '^child-ready-')" -ge 2`] } };
+      const r = await runDrill({
+        target: target(s, { command: [NODE, APP, 'children', '2'], readiness: { field: 'readinessProbe', probe: bothReady } }),
+        ...asPid1,
+        readyTimeoutSeconds: 600,
+      });
       expect(r.facts.exit).toMatchObject({ phase: 'after-sigterm', code: 0 });
       expect(r.facts.leftovers).toMatchObject({ observable: true, fate: 'killed-with-pid1' });
       expect(r.facts.leftovers.orphans.map((p) => p.argv.slice(-2))).toEqual([[APP, 'child'], [APP, 'child']]);
-      expect(r.facts.leftovers.orphans.every((p) => /epoll|I\/O/.test(p.activity ?? ''))).toBe(true);
+      // idle Node processes wait in epoll; one the scheduler happens to be running shows as such
+      expect(r.facts.leftovers.orphans.map((p) => p.activity)).toEqual([
+        expect.stringMatching(/^(waiting for I\/O or a timer \(epoll\)|running on a CPU)$/),
+        expect.stringMatching(/^(waiting for I\/O or a timer \(epoll\)|running on a CPU)$/),
+      ]);
       expect(r.verdict.status).toBe('fail');
       expect(r.verdict.reason).toMatch(/exited as PID 1 while 2 other processes of the container were still running: .*app\.js child \(pid \d+\), waiting/);
       expect(liveTagged(s.token)).toEqual([]);
@@ -365,60 +375,6 @@ describe('startup', () => {
       expect(r.facts.startup.seconds).toBeGreaterThanOrEqual(readyTimeout - 0.05);
       expect(r.verdict.status).toBe('pass');
       expect(r.verdict.warnings.join('\n')).toMatch(`did not pass within ${readyTimeout} s`);
-    }),
-  );
-});
-
-describe('the stop signal', () => {
-  pid1Test('an app that stops on SIGQUIT (an image STOPSIGNAL, as nginx has) passes with --stop-signal SIGQUIT', () =>
-    withScratch('local-quit', async (s) => {
-      const r = await runDrill({ target: target(s, { command: [NODE, APP, 'on-signal', 'SIGQUIT'] }), ...asPid1, stopSignal: 'SIGQUIT' });
-      expect(summary(r)).toEqual({ status: 'pass', phase: 'after-sigterm', code: 0, signal: null, sigkill: false });
-      expect(r.facts.stopSignal).toBe('SIGQUIT');
-      // the disposition read is the stop signal's
-      expect(r.facts.sigterm?.main?.sigterm).toBe('caught');
-      expect(marks(s.dir).has('term')).toBe(true);
-    }),
-  );
-
-  pid1Test('the same app sent SIGTERM, as PID 1, never stops: SIGKILL', () =>
-    withScratch('local-quit-term', async (s) => {
-      const r = await runDrill({ target: target(s, { command: [NODE, APP, 'on-signal', 'SIGQUIT'] }), ...asPid1 });
-      expect(summary(r)).toMatchObject({ status: 'fail', phase: 'after-sigkill', sigkill: true });
-      expect(marks(s.dir).has('term')).toBe(false);
-    }),
-  );
-});
-
-describe('a probe that cannot run ends the drill at once, with the reason', () => {
-  // a ten-minute ready timeout: the drill ending at all shows it did not wait for the probe
-  const cannotRun = (s: { dir: string; token: string }, probe: object, mode: typeof plain | typeof asPid1) =>
-    runDrill({ target: target(s, { readiness: { field: 'readinessProbe', probe } }), ...mode, readyTimeoutSeconds: 600 });
-
-  test.concurrent('an exec probe whose command is not here', () =>
-    withScratch('local-probe-missing', async (s) => {
-      await expect(cannotRun(s, { exec: { command: ['no-such-probe-command', '--ready'] } }, plain)).rejects.toThrow(
-        // spawned directly, or through nsenter into the pod network
-        /readinessProbe exec no-such-probe-command --ready cannot run here: (no-such-probe-command: spawn no-such-probe-command ENOENT|exit 127 \(command not found\): nsenter: failed to execute no-such-probe-command: No such file or directory)\. The drill stops instead of waiting 600 s/,
-      );
-      expect(liveTagged(s.token)).toEqual([]);
-    }),
-  );
-
-  pid1Test('the same inside the PID namespace (nsenter exits 127)', () =>
-    withScratch('local-probe-missing1', async (s) => {
-      await expect(cannotRun(s, { exec: { command: ['no-such-probe-command'] } }, asPid1)).rejects.toThrow(
-        /cannot run here: exit 127 \(command not found\): nsenter: failed to execute no-such-probe-command/,
-      );
-      expect(liveTagged(s.token)).toEqual([]);
-    }),
-  );
-
-  test.concurrent('an httpGet probe on a named port the container does not declare', () =>
-    withScratch('local-probe-port', async (s) => {
-      await expect(cannotRun(s, { httpGet: { port: 'metrics', path: '/ready' } }, plain)).rejects.toThrow(
-        /readinessProbe httpGet http:\/\/[\d.]+:metrics\/ready cannot run here: port 'metrics' is not a declared container port/,
-      );
     }),
   );
 });
