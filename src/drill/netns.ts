@@ -215,6 +215,8 @@ export async function createPodNetwork(firstSlot?: number): Promise<PodNetwork> 
       ['-n', n.namespace, 'addr', 'add', `${n.podAddress}/30`, 'dev', n.podInterface],
       ['-n', n.namespace, 'link', 'set', n.podInterface, 'up'],
       ['-n', n.namespace, 'link', 'set', 'lo', 'up'],
+      // this machine's own addresses are reachable through its end of the pair; nothing beyond it is
+      ['-n', n.namespace, 'route', 'add', 'default', 'via', n.hostAddress],
     ];
     for (const [index, step] of steps.entries()) {
       let r = await ip(step);
