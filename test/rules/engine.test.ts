@@ -1,6 +1,7 @@
 import { performance } from 'perf_hooks';
 import { auditObjects, RULES } from '../../src/rules';
-import { buildModel, selectorMatches } from '../../src/rules/model';
+import { linkObjects } from '../../src/rules/links';
+import { selectorMatches } from '../../src/rules/model';
 import { appWith, deployment, edit, goodApp, hpa, labelsOf, pdb, service } from './fixtures';
 
 describe('overrides by annotation', () => {
@@ -91,8 +92,7 @@ describe('model', () => {
 
   test('HPA targets and selectors are linked once', () => {
     const objects = [...appWith((d) => { delete d.spec.replicas; }), hpa()];
-    const model = buildModel(objects.map((object) => ({ object })));
-    const web = model.workloadAt[0]!;
+    const web = linkObjects(objects).workloadAt[0]!;
     expect(web.services.map((s) => s.metadata?.name)).toEqual(['web']);
     expect(web.disruptionBudgets.map((s) => s.metadata?.name)).toEqual(['web']);
     expect(web.autoscalers.map((s) => s.metadata?.name)).toEqual(['web']);
