@@ -52,6 +52,12 @@ describe('accepted, but invalid: now refused with the path, the field, the value
     ['container port 1.5', () => deploy({ container: { image: 'example/web:1.0.0', ports: [{ number: 1.5 }] } }), '[test/web] container.ports[0].number: 1.5 is not a port number'],
     ['container port NaN', () => deploy({ container: { image: 'example/web:1.0.0', ports: [{ number: NaN }] } }), '[test/web] container.ports[0].number: NaN is not a port number'],
     ['hostPort 70000', () => deploy({ container: { image: 'example/web:1.0.0', ports: [{ number: 8080, hostPort: 70000 }] } }), '[test/web] container.ports[0].hostPort: 70000 is not a port number'],
+    ['a hostPort bound twice in one container', () => deploy({ container: { image: 'example/web:1.0.0', ports: [{ number: 8080, hostPort: 8080, name: 'http' }, { number: 9090, hostPort: 8080, name: 'admin' }] } }),
+      '[test/web] container.ports[1].hostPort: 8080 is also bound by container.ports[0].hostPort (same protocol and host IP), and one node port can be bound once. Fix: give each port its own hostPort'],
+    ['a hostPort bound by the container and a sidecar', () => deploy({
+      container: { image: 'example/web:1.0.0', ports: [{ number: 8080, hostPort: 9100 }] },
+      sidecars: [{ name: 'proxy', image: 'example/proxy:1.0.0', ports: [{ number: 9000, hostPort: 9100 }] }],
+    }), 'sidecars[0].ports[0].hostPort: 9100 is also bound by container.ports[0].hostPort'],
     ['an env var name with a space', () => deploy({ container: { ...container, envVariables: { 'MY VAR': kplus.EnvValue.fromValue('1') } } }),
       '[test/web] container.envVariables: "MY VAR" is not a valid environment variable name'],
     ['an empty container name', () => deploy({ container: { ...container, name: '' } }), '[test/web] container.name: "" is not a valid container name'],
@@ -82,6 +88,24 @@ describe('accepted, but invalid: now refused with the path, the field, the value
       '[test/web] container.ports[1].number: 12 is declared twice (protocol TCP). Fix: declare each port once'],
   ])('%s', (_name, build, message) => {
     expect(rejectionOf(build)).toContain(message);
+  });
+
+  test('host ports the API server accepts stay accepted: another protocol or host IP, and init containers (which run one at a time)', () => {
+    const objects = deploy({
+      container: { image: 'example/dns:1.0.0', ports: [{ number: 53, hostPort: 53, name: 'dns-tcp' }, { number: 53, hostPort: 53, name: 'dns-udp', protocol: kplus.Protocol.UDP }] },
+      initContainers: [{ name: 'warm-up', image: 'example/dns:1.0.0', ports: [{ number: 53, hostPort: 53 }] }],
+    });
+    expect(apiServerProblems(objects)).toEqual([]);
+    // The Service exposes the port over both protocols, as the container declares it.
+    expect(only(objects, 'Service').spec.ports).toEqual([
+      { name: 'dns-tcp', port: 53, targetPort: 53 },
+      { name: 'dns-udp', port: 53, protocol: 'UDP', targetPort: 53 },
+    ]);
+  });
+
+  test('service.ports naming one number twice is refused', () => {
+    expect(rejectionOf(() => deploy({ container: { image: 'example/web:1.0.0', portNumber: 8080 }, service: { ports: [8080, 8080] } })))
+      .toContain('[test/web] service.ports: [8080,8080] lists a port more than once. Fix: list each port once');
   });
 
   test('a topology key from a profile is checked where a workload uses it, and where the profile is applied', () => {
@@ -187,6 +211,33 @@ describe('escape hatches: what the user sets survives, or synth fails naming bot
     const affinity2 = podOf(only(valid(synth(chart2)), 'Deployment')).affinity;
     expect(affinity2.nodeAffinity).toEqual(nodeAffinity);
     expect(affinity2.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+  });
+
+  test('a startup probe set by a JSON patch is kept, not replaced by the library\'s', () => {
+    const chart = newChart();
+    const web = new ResilientDeployment(chart, 'web', { container });
+    const startupProbe = { exec: { command: ['/app/started'] }, failureThreshold: 99, periodSeconds: 3 };
+    web.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/startupProbe', startupProbe));
+    expect(podOf(only(valid(synth(chart)), 'Deployment')).containers[0].startupProbe).toEqual(startupProbe);
+  });
+
+  test('a JSON-patched startup probe beside the props\' startup probe is a conflict naming both', () => {
+    const chart = newChart();
+    const web = new ResilientDeployment(chart, 'web', { container: { ...container, probes: { startupTimeout: Duration.minutes(2) } } });
+    web.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/startupProbe', { exec: { command: ['/app/started'] } }));
+    expect(rejectionOf(() => synth(chart))).toMatch(/\[test\/web\] container\.probes\.startup: .* conflicts with the container's startupProbe: \{"exec":\{"command":\["\/app\/started"\]\}\}/);
+  });
+
+  test('a JSON-patched probe whose port cdk8s dropped is refused, with the form that works', () => {
+    const patched = (port: unknown) => {
+      const chart = newChart();
+      const web = new ResilientDeployment(chart, 'web', { container });
+      web.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/startupProbe', { tcpSocket: { port }, failureThreshold: 30 }));
+      return chart;
+    };
+    expect(rejectionOf(() => synth(patched(8080)))).toContain('[test/web] container.startupProbe.tcpSocket.port: (unset) is missing');
+    expect(rejectionOf(() => synth(patched(8080)))).toContain('write it as { value: 8080 }');
+    expect(podOf(only(valid(synth(patched({ value: 8080 }))), 'Deployment')).containers[0].startupProbe).toEqual({ tcpSocket: { port: 8080 }, failureThreshold: 30 });
   });
 
   test('a cdk8s-plus readiness probe in the container props is kept', () => {
