@@ -8,6 +8,7 @@
 import { ALL_RULES, readOverrides, RuleOverrides } from './annotations';
 import { isRuleId, RULES } from './catalogue';
 import { compactReferrer, compactWorkload, customResourcePodLabels, detach } from './compact';
+import { locateFindings } from './input/locate';
 import { AuditModel, isCustomResource, LinkBuilder } from './links';
 import { formatPath, isControlled, isObject, namespaceOf, refOf, toWorkload, Workload } from './model';
 import { Assumptions, Rule } from './rule';
@@ -167,8 +168,8 @@ export class Auditor {
     this.paths.clear();
     sortByInput(this.findings, this.ruleOrder);
     sortByInput(this.suppressed, this.ruleOrder);
-    for (const f of this.findings) if (f.source) f.fieldLine = f.source.locate?.(f.pathSegments) ?? f.source.line;
-    for (const f of this.suppressed) if (f.source) f.fieldLine = f.source.locate?.(f.pathSegments) ?? f.source.line;
+    locateFindings(this.findings);
+    locateFindings(this.suppressed);
     const timelines = this.options.timelines
       ? this.timelineSeeds.map((s) => timelineOf(s.ref, s.source, s.shutdown, (s.workload?.services.length ?? 0) > 0))
       : undefined;
