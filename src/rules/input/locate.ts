@@ -145,6 +145,11 @@ export function sourceAt(file: string, place: DocumentPlace, prefix: FieldPath, 
 export function locateFindings(findings: ReadonlyArray<Finding | SuppressedFinding>): void {
   for (let i = 0; i < findings.length;) {
     const source = findings[i].source;
+    // Located by the thread that read the document (check-document.ts).
+    if (findings[i].fieldLine !== undefined && (!(source instanceof DocumentSource) || source.known !== undefined)) {
+      i++;
+      continue;
+    }
     if (!(source instanceof DocumentSource)) {
       const f = findings[i++];
       if (f.source) f.fieldLine = f.source.locate?.(f.pathSegments) ?? f.source.line;

@@ -19,9 +19,12 @@ export { Unsupported };
 
 const MAX_DEPTH = 200;
 
-/** Parses one document; throws Unsupported when js-yaml should read it instead. */
-export function parseBlockYaml(text: string): unknown {
-  return new Parser(text).document();
+/**
+ * Parses one document; throws Unsupported when js-yaml should read it instead. `plainSpace`: the
+ * caller knows the text holds no white space but spaces, tabs and \n.
+ */
+export function parseBlockYaml(text: string, plainSpace = false): unknown {
+  return new Parser(text).document(plainSpace);
 }
 
 const OTHER_SPACE = /\r(?!\n)|[\u000b\u000c\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
@@ -97,10 +100,10 @@ class Parser {
     this.n = text.length;
   }
 
-  public document(): unknown {
+  public document(plainSpace: boolean): unknown {
     // Line breaks and white space of YAML are \n, \r\n, space and tab: a character that JavaScript
     // trims but YAML keeps (or breaks a line at) is left to js-yaml.
-    if (OTHER_SPACE.test(this.text)) throw new Unsupported('white space other than spaces and tabs');
+    if (!plainSpace && OTHER_SPACE.test(this.text)) throw new Unsupported('white space other than spaces and tabs');
     // The rest of a `---` line (the splitter leaves it) must be empty or a comment; an indented
     // first line is that, or an indented document: js-yaml reads both.
     const head = lineAt(this.text, 0).text;
