@@ -7,7 +7,7 @@
  */
 import { ALL_RULES, readOverrides, RuleOverrides } from './annotations';
 import { isRuleId, RULES } from './catalogue';
-import { compactReferrer, compactWorkloadObject, customResourcePodLabels, detach } from './compact';
+import { compactReferrer, compactWorkloadObject, customResourcePodLabels, detach, referrerView, workloadView } from './compact';
 import { AuditModel, isCustomResource } from './links';
 import { formatPath, isControlled, isObject, namespaceOf, refOf, toWorkload, Workload } from './model';
 import { Assumptions, Rule } from './rule';
@@ -66,7 +66,11 @@ export class LocalChecker {
   private readonly local = new Map<string, Rule[]>();
   private readonly assumptions: Assumptions;
 
-  constructor(private readonly options: LocalCheckOptions = {}) {
+  /**
+   * @param copyStrings copy the strings the views keep out of the document, so that it can be
+   * freed; a worker thread need not, as posting the result copies everything. @default true
+   */
+  constructor(private readonly options: LocalCheckOptions = {}, private readonly copyStrings = true) {
     this.assumptions = options.assumptions ?? {};
     for (const rule of options.rules ?? RULES) {
       if (options.severity?.[rule.id] === 'off' || rule.crossObject) continue;
@@ -108,8 +112,10 @@ export class LocalChecker {
 
   private linkOf(object: KubeObject, workload: Workload | undefined): CheckedLink | undefined {
     const compact = this.options.compactViews !== false;
-    if (workload) return { workload: compact ? compactWorkloadObject(object) : object };
-    if (LINKED_KINDS.has(String(object.kind))) return { referrer: compact ? compactReferrer(object) : object, namespace: detach(namespaceOf(object)) };
+    if (workload) return { workload: !compact ? object : this.copyStrings ? compactWorkloadObject(object) : workloadView(object) };
+    if (LINKED_KINDS.has(String(object.kind))) {
+      return { referrer: !compact ? object : this.copyStrings ? compactReferrer(object) : referrerView(object), namespace: detach(namespaceOf(object)) };
+    }
     if (isCustomResource(object)) {
       const podLabels = customResourcePodLabels(object);
       return { custom: { namespace: detach(namespaceOf(object)), name: detach(String(object.metadata?.name ?? '')), kind: detach(String(object.kind)), ...(podLabels ? { podLabels } : {}) } };

@@ -9,7 +9,8 @@ import { DocumentContext, DocumentText } from './documents';
 import { checkDocument } from './check-document';
 
 const { port, signal, options } = workerData as { port: MessagePort; signal: Int32Array; options: LocalCheckOptions };
-const checker = new LocalChecker(options);
+// Posting a result copies its strings: the views need not copy them first.
+const checker = new LocalChecker(options, false);
 
 port.on('message', (batch: { id: number; documents: Array<[DocumentText, DocumentContext]> }) => {
   try {
