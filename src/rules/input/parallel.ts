@@ -24,6 +24,8 @@ const IN_FLIGHT_PER_WORKER = 4;
 const MAX_WAITING_JOBS = 20_000;
 /** Characters read before workers start. */
 const START_CHARS = 4 * 1024 * 1024;
+/** How long to wait for a worker's answer before reading its batches here. */
+const WORKER_SILENCE_MS = 20_000;
 
 interface DocJob {
   doc: DocumentText | undefined;
@@ -196,7 +198,9 @@ export class ParallelPipeline implements DocumentPipeline<Checked> {
   private wait(job: DocJob): void {
     const seen = Atomics.load(this.signal, 0);
     if (this.receive() || job.result) return;
-    if (Atomics.wait(this.signal, 0, seen, 60_000) !== 'timed-out') return;
+    // A batch takes milliseconds; a worker silent this long has died (its error event cannot
+    // arrive while this thread waits), and what it held is read here.
+    if (Atomics.wait(this.signal, 0, seen, WORKER_SILENCE_MS) !== 'timed-out') return;
     for (const slot of this.workers) {
       slot.broken = true;
       for (const jobs of slot.batches.values()) this.readHere(jobs);
