@@ -1,6 +1,6 @@
 /**
  * A document pipeline that reads and checks documents on several threads: documents are grouped
- * in batches of about 128 KiB; a batch goes to a worker thread (parallel-worker.ts) when one has
+ * in batches of about 64 KiB; a batch goes to a worker thread (parallel-worker.ts) when one has
  * room, else this thread reads it; results are applied in input order. This thread blocks only
  * when the next result in order is still in a worker. Workers start once the input has proved
  * large (a few MiB), so small audits never pay for starting a thread.
@@ -16,10 +16,10 @@ import { Checked, checkDocument } from './check-document';
 import { DocumentContext, DocumentText } from './documents';
 import { DocumentPipeline, ReadResult } from './pipeline';
 
-const BATCH_CHARS = 128 * 1024;
+const BATCH_CHARS = 64 * 1024;
 const BATCH_DOCUMENTS = 512;
 /** Batches waiting for or in a worker, per worker. */
-const IN_FLIGHT_PER_WORKER = 4;
+const IN_FLIGHT_PER_WORKER = 8;
 /** Results waiting for an earlier one before this thread stops reading ahead. */
 const MAX_WAITING_JOBS = 20_000;
 /** Characters read before workers start. */
@@ -67,6 +67,8 @@ export class ParallelPipeline implements DocumentPipeline<Checked> {
   private readonly workers: WorkerSlot[] = [];
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private started = false;
+  /** The workers' answer counter when receive() last looked. */
+  private answersTaken = 0;
   /** Batches read by worker threads (for tests and benchmarks). */
   public workerBatches = 0;
 
@@ -145,6 +147,10 @@ export class ParallelPipeline implements DocumentPipeline<Checked> {
 
   /** Takes the results that are back; true when there was one. */
   private receive(): boolean {
+    // Workers bump the counter after each answer: no new count, nothing to take.
+    const answers = Atomics.load(this.signal, 0);
+    if (answers === this.answersTaken) return false;
+    this.answersTaken = answers;
     let any = false;
     for (const slot of this.workers) {
       for (let m = receiveMessageOnPort(slot.port); m; m = receiveMessageOnPort(slot.port)) {
