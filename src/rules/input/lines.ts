@@ -9,7 +9,8 @@ import type { Document, LineCounter } from 'yaml';
 import { FieldPath, PathTrie } from './path-trie';
 import { scanYamlLines } from './yaml-lines';
 
-export { FieldPath, PathTrie };
+export type { FieldPath };
+export { PathTrie };
 
 /** The `yaml` library, loaded only when a document needs it (it is large, and rarely needed). */
 function yamlLibrary(): typeof import('yaml') {
