@@ -155,7 +155,7 @@ function main() {
   fs.mkdirSync(WORK, { recursive: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-bench-'));
   const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
-  const threads = process.env.CDK8S_RESILIENT_AUDIT_THREADS ? `${process.env.CDK8S_RESILIENT_AUDIT_THREADS} audit threads` : 'audit threads: one per CPU';
+  const threads = process.env.CDK8S_RESILIENT_AUDIT_THREADS ? `${process.env.CDK8S_RESILIENT_AUDIT_THREADS} audit threads` : '1 audit thread (the default)';
   log(`# Audit benchmark (${os.cpus().length} CPUs, ${threads}, Node ${process.version}, load average ${load}${quick ? ', --quick' : ''})`);
   log('');
   try {

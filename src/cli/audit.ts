@@ -10,7 +10,6 @@
  *      input could not be read or parsed
  *   3  an internal error of the tool (a bug: please report it with the input)
  */
-import * as os from 'os';
 import type { Command } from './command';
 import { AuditConfig, ConfigError, EMPTY_CONFIG, findConfigFile, loadConfig } from './audit-config';
 import { RULES } from '../rules/catalogue';
@@ -261,8 +260,10 @@ function audit(args: AuditArgs, config: AuditConfig, io: AuditIo): number {
 }
 
 /**
- * Threads that read and check documents: CDK8S_RESILIENT_AUDIT_THREADS, else one per CPU (at
- * most 4); 1 reads everything in this thread. Shutdown timelines (--explain) are not passed
+ * Threads that read and check documents: CDK8S_RESILIENT_AUDIT_THREADS (at most 16), else 1,
+ * which reads everything in this thread. One is the default because a worker measured 25-45 %
+ * more CPU in all and 40-70 MiB more memory for little wall-clock gain on 2 cores
+ * (docs/benchmarks.md), and the 1 GiB bound for 100,000 workloads needs the headroom. Shutdown timelines (--explain) are not passed
  * between threads. CDK8S_RESILIENT_AUDIT_PARALLEL_FROM: characters read before workers start
  * (for tests; by default a few MiB, so small audits never start a thread).
  */
@@ -274,7 +275,7 @@ function parallelOptions(env: NodeJS.ProcessEnv, explain: boolean | undefined): 
 export function auditThreads(env: NodeJS.ProcessEnv): number {
   const set = Number(env.CDK8S_RESILIENT_AUDIT_THREADS);
   if (Number.isInteger(set) && set >= 1) return Math.min(set, 16);
-  return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+  return 1;
 }
 
 /** Writes a report piece by piece, in writes of about 1 MiB, so it is never one string. */
