@@ -14,14 +14,16 @@
  * spread constraints are put in *before* the user's JSON patches, so a patch on a sub-path such as
  * `/spec/template/spec/affinity/nodeAffinity` finds its parent.
  */
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describeValue, InvalidSetting } from '../concerns/errors';
 import { checkPodSpec, ContainerList } from '../concerns/pod-spec-check';
 import { PlacementPlan } from '../concerns/placement';
 import { ProbeSpec } from '../concerns/probes';
 import { LifecycleHandlerSpec } from '../concerns/shutdown';
-import { continuesAppSynth } from '../rules/synth';
+import { auditChartOf } from '../rules/synth';
+import { currentSynth, trackSynths } from '../rules/synth-pass';
+import { discardRenders } from '../rules/synth-renders';
 import { addFinalTransform } from './final-patch';
 
 type Json = Record<string, any>;
@@ -61,22 +63,16 @@ export interface PodSettings {
 }
 
 /**
- * Problems found by the last rendering of each workload, with the synth they belong to. Every
- * rendering records them (the rules' chart audit renders every object at synth), so the
- * validation rarely needs a rendering of its own.
+ * Problems found by the last rendering of each workload, with the synth they belong to
+ * (rules/synth-pass.ts). Every rendering records them (the rules' chart audit renders every object
+ * at synth), so the validation rarely needs a rendering of its own.
  */
 const PROBLEMS = new WeakMap<ApiObject, { readonly synth: number; readonly problems: string[] }>();
-/** Bumped when a chart starts a fresh validation (not one of App.synth()'s repeat passes). */
-const SYNTH_OF = new WeakMap<Chart, number>();
 
 /** Registers the merge on the workload's ApiObject, and the placeholders before user patches. */
 export function applyPodSettings(workload: kplus.AbstractPod, settings: PodSettings): void {
   const apiObject = ApiObject.of(workload);
-  const chart = Chart.of(workload);
-  if (!SYNTH_OF.has(chart)) {
-    SYNTH_OF.set(chart, 0);
-    chart.node.addValidation({ validate: () => { if (!continuesAppSynth()) SYNTH_OF.set(chart, SYNTH_OF.get(chart)! + 1); return []; } });
-  }
+  trackSynths(workload);
   if (settings.placement) addPlacementPlaceholders(workload);
   // cdk8s-plus always writes a grace period (30 s unless given one). Giving it the library's makes
   // any other value in the JSON the user's own, which is then reported rather than overwritten.
@@ -91,7 +87,7 @@ export function applyPodSettings(workload: kplus.AbstractPod, settings: PodSetti
       return settings.initContainerFields[index] ?? `initContainers[${index}] (added through the cdk8s-plus escape hatch)`;
     };
     const problems = [...conflicts, ...checkPodSpec(spec, fieldOf, 'pod', claims)].map((p) => p.message);
-    PROBLEMS.set(apiObject, { synth: SYNTH_OF.get(chart)!, problems });
+    PROBLEMS.set(apiObject, { synth: currentSynth(apiObject), problems });
     return json;
   });
 }
@@ -101,14 +97,16 @@ export function applyPodSettings(workload: kplus.AbstractPod, settings: PodSetti
  * settings and the user's, and whatever in the final pod spec (escape-hatch additions and JSON
  * patches included) the API server would reject.
  */
-export function podSettingsValidation(workload: kplus.AbstractPod): { validate: () => string[] } {
+export function podSettingsValidation(workload: kplus.AbstractPod): () => string[] {
   const apiObject = ApiObject.of(workload);
-  const chart = Chart.of(workload);
-  return {
-    validate: () => {
-      if (PROBLEMS.get(apiObject)?.synth !== SYNTH_OF.get(chart)) apiObject.toJson();
-      return PROBLEMS.get(apiObject)!.problems;
-    },
+  return () => {
+    // The chart audit of this synth renders every object (once, see rules/synth-renders.ts), and the
+    // rendering records the problems; an object it did not render is rendered here.
+    if (PROBLEMS.get(apiObject)?.synth !== currentSynth(apiObject)) auditChartOf(apiObject);
+    if (PROBLEMS.get(apiObject)?.synth !== currentSynth(apiObject)) apiObject.toJson();
+    const problems = PROBLEMS.get(apiObject)!.problems;
+    if (problems.length > 0) discardRenders(apiObject);
+    return problems;
   };
 }
 
@@ -127,7 +125,7 @@ function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidS
         else if (ours.explicitProbes.has(kind)) conflict(`${ours.field}.probes.${kind}`, summary(ours.probes[key]), summary(c[key]), `the container's ${key}`);
       }
     }
-    const lifecycle: Json = { ...(c.lifecycle ?? {}) };
+    const lifecycle: Json = Object.assign({}, c.lifecycle);
     if (ours.postStart) {
       if (lifecycle.postStart === undefined) lifecycle.postStart = ours.postStart;
       else conflict(`${ours.field}.postStart`, summary(ours.postStart), summary(lifecycle.postStart), 'the container\'s lifecycle.postStart');
@@ -139,7 +137,10 @@ function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidS
     if (Object.keys(lifecycle).length > 0) {
       // Rebuilt in the order the library writes it (postStart, then preStop).
       delete c.lifecycle;
-      c.lifecycle = { ...(lifecycle.postStart ? { postStart: lifecycle.postStart } : {}), ...(lifecycle.preStop ? { preStop: lifecycle.preStop } : {}), ...lifecycle };
+      const ordered: Json = {};
+      if (lifecycle.postStart) ordered.postStart = lifecycle.postStart;
+      if (lifecycle.preStop) ordered.preStop = lifecycle.preStop;
+      c.lifecycle = Object.assign(ordered, lifecycle);
     }
     harden(c, settings.containerHardening, ours.capabilitiesAdd);
   }
@@ -200,15 +201,14 @@ function mergePlacement(spec: Json, placement: PlacementPlan): void {
   delete spec.affinity;
   spec.topologySpreadConstraints = constraints;
   const ours = placement.affinity.podAntiAffinity as Json;
-  const anti: Json = { ...(affinity.podAntiAffinity ?? {}) };
+  const anti: Json = Object.assign({}, affinity.podAntiAffinity);
   const preferred: Json[] = [...(anti.preferredDuringSchedulingIgnoredDuringExecution ?? [])];
   for (const term of ours.preferredDuringSchedulingIgnoredDuringExecution as Json[]) {
     if (!preferred.some((p) => JSON.stringify(p) === JSON.stringify(term))) preferred.push(term);
   }
-  spec.affinity = {
-    ...Object.fromEntries(Object.entries(affinity).filter(([k]) => k !== 'podAntiAffinity')),
-    podAntiAffinity: { ...anti, preferredDuringSchedulingIgnoredDuringExecution: preferred },
-  };
+  spec.affinity = Object.assign(Object.fromEntries(Object.entries(affinity).filter(([k]) => k !== 'podAntiAffinity')), {
+    podAntiAffinity: Object.assign(anti, { preferredDuringSchedulingIgnoredDuringExecution: preferred }),
+  });
   // The library's own output keeps its familiar shape when nothing else is there.
   if (Object.keys(affinity).length === 0) spec.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: preferred } };
 }
@@ -224,7 +224,9 @@ function addPlacementPlaceholders(workload: kplus.AbstractPod): void {
   if (typeof render !== 'function') return;
   target._toPodSpec = function placeholders(this: unknown) {
     const spec = render.call(workload);
-    return { ...spec, affinity: spec.affinity ?? {}, topologySpreadConstraints: spec.topologySpreadConstraints ?? [] };
+    // Object.assign rather than a spread: on Node 20 a copy made by a leading spread takes a slow
+    // path for every key added to it.
+    return Object.assign({}, spec, { affinity: spec.affinity ?? {}, topologySpreadConstraints: spec.topologySpreadConstraints ?? [] });
   };
 }
 

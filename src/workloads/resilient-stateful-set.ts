@@ -114,8 +114,7 @@ export class ResilientStatefulSet extends Construct {
       'fsGroup', props.fsGroup, `conflicts with securityContext.fsGroup (${props.securityContext?.fsGroup})`, 'set the group in one of the two places'));
     const fsGroup = props.fsGroup ?? props.securityContext?.fsGroup ?? DEFAULT_FS_GROUP;
     withConstructPath(this, () => requireWholeNumber(fsGroup, props.fsGroup !== undefined ? 'fsGroup' : 'securityContext.fsGroup', 0, 'use a group ID such as 1000', undefined, Number.MAX_SAFE_INTEGER));
-    this.statefulSet = new kplus.StatefulSet(this, 'StatefulSet', {
-      ...cdk8sPlusPodProps(props),
+    this.statefulSet = new kplus.StatefulSet(this, 'StatefulSet', Object.assign(cdk8sPlusPodProps(props), {
       metadata: { name },
       select: false,
       service: this.headlessService,
@@ -124,7 +123,7 @@ export class ResilientStatefulSet extends Construct {
       strategy: kplus.StatefulSetUpdateStrategy.rollingUpdate({ partition: rollout.partition }),
       minReady: Duration.seconds(rollout.minReadySeconds),
       securityContext: { fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH, ...props.securityContext, fsGroup },
-    });
+    }));
     this.apiObject = ApiObject.of(this.statefulSet);
     labelAll(this, ids.labels, this.statefulSet.metadata, this.statefulSet.podMetadata);
     this.statefulSet.select(kplus.LabelSelector.of({ labels: ids.selector }));
@@ -154,7 +153,7 @@ export class ResilientStatefulSet extends Construct {
       ...(props.headlessService?.publishNotReadyAddresses ? [JsonPatch.add('/spec/publishNotReadyAddresses', true)] : []));
     if (this.storage.volumeClaimTemplates.length > 0) {
       patches.push(JsonPatch.add('/spec/volumeClaimTemplates', this.storage.volumeClaimTemplates.map((t) => ({
-        ...t, metadata: { ...(t.metadata as object), labels: ids.labels },
+        ...t, metadata: Object.assign({}, t.metadata, { labels: ids.labels }),
       }))));
     }
     this.statefulSet.containers.forEach((container, index) => {
