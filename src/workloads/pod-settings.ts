@@ -24,6 +24,7 @@ import { LifecycleHandlerSpec } from '../concerns/shutdown';
 import { auditChartOf } from '../rules/synth';
 import { currentSynth, trackSynths } from '../rules/synth-pass';
 import { discardRenders } from '../rules/synth-renders';
+import { dropPodSpecDefaults, PodDefaultsKept } from './api-defaults';
 import { addFinalTransform } from './final-patch';
 
 type Json = Record<string, any>;
@@ -60,6 +61,8 @@ export interface PodSettings {
   readonly placement?: PlacementPlan;
   readonly containerHardening: Json;
   readonly podSeccompProfile: Json;
+  /** Defaults that stay in the pod spec because the props set them (api-defaults.ts). */
+  readonly defaultsKept: PodDefaultsKept;
 }
 
 /**
@@ -73,7 +76,7 @@ const PROBLEMS = new WeakMap<ApiObject, { readonly synth: number; readonly probl
 export function applyPodSettings(workload: kplus.AbstractPod, settings: PodSettings): void {
   const apiObject = ApiObject.of(workload);
   trackSynths(workload);
-  if (settings.placement) addPlacementPlaceholders(workload);
+  shapePodSpec(workload, settings);
   // cdk8s-plus always writes a grace period (30 s unless given one). Giving it the library's makes
   // any other value in the JSON the user's own, which is then reported rather than overwritten.
   (workload as unknown as { terminationGracePeriod: Duration }).terminationGracePeriod = Duration.seconds(settings.terminationGracePeriodSeconds);
@@ -214,16 +217,20 @@ function mergePlacement(spec: Json, placement: PlacementPlan): void {
 }
 
 /**
- * Empty affinity and spread lists in the pod spec cdk8s-plus renders, before the user's JSON
- * patches run: a patch that adds below them then has a parent. cdk8s-plus offers no public hook
- * between its rendering and the patches, so its pod spec method is wrapped on this one object.
+ * The pod spec cdk8s-plus renders, before the user's JSON patches run: without the values that
+ * equal the API server's defaults (api-defaults.ts), and with empty affinity and spread lists when
+ * the library spreads the pods, so a patch that adds below them has a parent. cdk8s-plus offers no
+ * public hook between its rendering and the patches, so its pod spec method is wrapped on this
+ * one object.
  */
-function addPlacementPlaceholders(workload: kplus.AbstractPod): void {
+function shapePodSpec(workload: kplus.AbstractPod, settings: PodSettings): void {
   const target = workload as unknown as { _toPodSpec?: () => Json };
   const render = target._toPodSpec;
   if (typeof render !== 'function') return;
-  target._toPodSpec = function placeholders(this: unknown) {
-    const spec = render.call(workload);
+  target._toPodSpec = function shaped(this: unknown) {
+    const spec: Json = render.call(workload);
+    dropPodSpecDefaults(spec, settings.defaultsKept);
+    if (!settings.placement) return spec;
     // Object.assign rather than a spread: on Node 20 a copy made by a leading spread takes a slow
     // path for every key added to it.
     return Object.assign({}, spec, { affinity: spec.affinity ?? {}, topologySpreadConstraints: spec.topologySpreadConstraints ?? [] });

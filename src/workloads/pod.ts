@@ -9,7 +9,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { SHUTDOWN_BUDGET_ANNOTATION } from '../concerns/annotations';
 import { requireSetting, withConstructPath } from '../concerns/errors';
-import { HelperInjection, HelperTool, ImageTools, resolveToolbox } from '../concerns/image-tools';
+import { HELPERS_VOLUME_NAME, HelperInjection, HelperTool, ImageTools, resolveToolbox } from '../concerns/image-tools';
 import { DEFAULT_INIT, InitProcess, planEntrypoint } from '../concerns/init-process';
 import { checkPriorityClassName, checkTopologyKey } from '../concerns/kubernetes-values';
 import { planPlacement, PlacementProps, PlacementPlan } from '../concerns/placement';
@@ -229,7 +229,7 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
       mountWritablePaths(scope, container, c.securityContext?.readOnlyRootFilesystem !== false, hooks[index].preStop);
       return container;
     });
-    (props.initContainers ?? []).forEach((initContainer, index) => {
+    const initContainers = (props.initContainers ?? []).map((initContainer, index) => {
       const field = `initContainers[${index}]`;
       claimName(initContainer.name ?? `init-${index}`, field);
       return workload.addInitContainer(Object.assign({}, initContainer, {
@@ -293,6 +293,15 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
       placement,
       containerHardening: containerHardening(),
       podSeccompProfile: podHardening().seccompProfile as Record<string, unknown>,
+      defaultsKept: {
+        fsGroupChangePolicy: props.securityContext?.fsGroupChangePolicy !== undefined,
+        // The library's containers whose props leave `privileged` to cdk8s-plus's default (false).
+        unsetPrivilegedOf: new Set([
+          ...containers.filter((_, index) => all[index].securityContext?.privileged === undefined).map((c) => c.name),
+          ...initContainers.filter((_, index) => (props.initContainers ?? [])[index].securityContext?.privileged === undefined).map((c) => c.name),
+          ...(injectedTools.length > 0 ? [HELPERS_VOLUME_NAME] : []),
+        ]),
+      },
     };
     applyPodSettings(workload, podSettings);
     // At synth, after every escape-hatch call and JSON patch: conflicts with the library's settings

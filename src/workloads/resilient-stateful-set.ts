@@ -14,6 +14,7 @@ import { wholeSeconds } from '../concerns/shutdown';
 import { ClaimRetentionProps, planStorage, StoragePlan, VolumeClaimProps } from '../concerns/storage';
 import { createDisruptionBudget } from './disruption-budget';
 import { SettingsResolver, wantsDisruptionBudget } from '../profiles/profile';
+import { dropServiceDefaults } from './api-defaults';
 import { addFinalJsonPatch } from './final-patch';
 import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, cdk8sPlusPodProps } from './pod';
@@ -109,6 +110,7 @@ export class ResilientStatefulSet extends Construct {
       clusterIP: 'None',
     });
     for (const [key, value] of Object.entries(ids.selector)) this.headlessService.selectLabel(key, value);
+    dropServiceDefaults(this.headlessService);
 
     withConstructPath(this, () => requireSetting(props.fsGroup === undefined || props.securityContext?.fsGroup === undefined || props.fsGroup === props.securityContext.fsGroup,
       'fsGroup', props.fsGroup, `conflicts with securityContext.fsGroup (${props.securityContext?.fsGroup})`, 'set the group in one of the two places'));

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { requireSetting, withConstructPath } from '../concerns/errors';
 import { checkObjectName, isDns1035Label } from '../concerns/kubernetes-values';
+import { dropServiceDefaults } from './api-defaults';
 import { objectName } from './identity';
 
 export interface ServiceOptions {
@@ -42,6 +43,7 @@ export function createService(scope: Construct, name: string, selector: Record<s
   // Select by the workload's stable selector labels rather than cdk8s-plus's address label, so
   // the Service keeps matching the pods whatever the construct tree looks like.
   for (const [key, value] of Object.entries(selector)) service.selectLabel(key, value);
+  dropServiceDefaults(service);
   return service;
 }
 
