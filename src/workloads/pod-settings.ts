@@ -82,8 +82,8 @@ export function applyPodSettings(workload: kplus.AbstractPod, settings: PodSetti
   (workload as unknown as { terminationGracePeriod: Duration }).terminationGracePeriod = Duration.seconds(settings.terminationGracePeriodSeconds);
   addFinalTransform(apiObject, (json) => {
     const conflicts: InvalidSetting[] = [];
-    const spec = podSpecAt(json, settings.podSpecPath);
-    mergePodSettings(spec, settings, conflicts);
+    const spec = mergePodSettings(podSpecAt(json, settings.podSpecPath), settings, conflicts);
+    replacePodSpec(json, settings.podSpecPath, spec);
     const claims = Array.isArray(json.spec?.volumeClaimTemplates) ? json.spec.volumeClaimTemplates.map((t: Json) => t?.metadata?.name) : [];
     const fieldOf = (list: ContainerList, index: number) => {
       if (list === 'containers') return settings.containers[index]?.field ?? `containers[${index}] (added through the cdk8s-plus escape hatch)`;
@@ -113,14 +113,20 @@ export function podSettingsValidation(workload: kplus.AbstractPod): () => string
   };
 }
 
-function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidSetting[]): void {
+/**
+ * Merges the library's settings into the pod spec; returns the spec (a new object when keys had to
+ * move to the end). Keys are moved by copying rather than by `delete`, which would leave the objects
+ * in V8's slow dictionary form for the YAML writer and the audit that read them next.
+ */
+function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidSetting[]): Json {
   const conflict = (field: string, ours: unknown, theirs: unknown, where: string) => conflicts.push(new InvalidSetting(field, ours,
     `conflicts with ${where}: ${describeValue(theirs)}, set on the cdk8s-plus workload (through its API or a JSON patch)`,
     `set it in one place: remove one of the two settings`));
   const containers: Json[] = Array.isArray(spec.containers) ? spec.containers : [];
   for (const ours of settings.containers) {
-    const c = containers.find((x) => x?.name === ours.name);
-    if (!c) continue;
+    const index = containers.findIndex((x) => x?.name === ours.name);
+    if (index < 0) continue;
+    let c = containers[index];
     if (ours.probes) {
       for (const kind of ['readiness', 'liveness', 'startup'] as const) {
         const key = `${kind}Probe` as const;
@@ -138,12 +144,12 @@ function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidS
       else if (ours.preStopExplicit) conflict(`${ours.field === 'container' ? 'shutdown' : ours.field}.preStop`, summary(ours.preStop), summary(lifecycle.preStop), 'the container\'s lifecycle.preStop');
     }
     if (Object.keys(lifecycle).length > 0) {
-      // Rebuilt in the order the library writes it (postStart, then preStop).
-      delete c.lifecycle;
+      // Rebuilt in the order the library writes it (postStart, then preStop), as the container's last key.
       const ordered: Json = {};
       if (lifecycle.postStart) ordered.postStart = lifecycle.postStart;
       if (lifecycle.preStop) ordered.preStop = lifecycle.preStop;
-      c.lifecycle = Object.assign(ordered, lifecycle);
+      c = withLastKeys(c, { lifecycle: Object.assign(ordered, lifecycle) });
+      containers[index] = c;
     }
     harden(c, settings.containerHardening, ours.capabilitiesAdd);
   }
@@ -164,7 +170,15 @@ function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidS
     if (spec.priorityClassName === undefined) spec.priorityClassName = value;
     else if (fromProps && spec.priorityClassName !== value) conflict('priorityClassName', value, spec.priorityClassName, 'priorityClassName');
   }
-  if (settings.placement) mergePlacement(spec, settings.placement);
+  return settings.placement ? mergePlacement(spec, settings.placement) : spec;
+}
+
+/** A copy of `object` with `entries` as its last keys (as deleting and setting them would order them). */
+function withLastKeys(object: Json, entries: Json): Json {
+  const out: Json = {};
+  for (const key of Object.keys(object)) if (!(key in entries)) out[key] = object[key];
+  for (const key of Object.keys(entries)) out[key] = entries[key];
+  return out;
 }
 
 /** Sets a scalar unless the same value is there; a different one is reported. */
@@ -193,27 +207,26 @@ function harden(c: Json, hardening: Json, adds: string[] | undefined): void {
  * The library's spreading next to the user's: spread constraints on topology keys the user
  * already constrains are left out (the user's choice stands, and Kubernetes rejects two
  * constraints on one key); the preferred anti-affinity term joins whatever affinity is there.
- * Both keys are written last, where the library has always put them.
+ * Both keys are written last, where the library has always put them: the spec returned is a copy.
  */
-function mergePlacement(spec: Json, placement: PlacementPlan): void {
+function mergePlacement(spec: Json, placement: PlacementPlan): Json {
   const theirs: Json[] = Array.isArray(spec.topologySpreadConstraints) ? spec.topologySpreadConstraints : [];
   const taken = new Set(theirs.map((t) => t?.topologyKey));
   const constraints = [...theirs, ...placement.topologySpreadConstraints.filter((t) => !taken.has(t.topologyKey))];
   const affinity: Json = spec.affinity ?? {};
-  delete spec.topologySpreadConstraints;
-  delete spec.affinity;
-  spec.topologySpreadConstraints = constraints;
   const ours = placement.affinity.podAntiAffinity as Json;
   const anti: Json = Object.assign({}, affinity.podAntiAffinity);
   const preferred: Json[] = [...(anti.preferredDuringSchedulingIgnoredDuringExecution ?? [])];
   for (const term of ours.preferredDuringSchedulingIgnoredDuringExecution as Json[]) {
     if (!preferred.some((p) => JSON.stringify(p) === JSON.stringify(term))) preferred.push(term);
   }
-  spec.affinity = Object.assign(Object.fromEntries(Object.entries(affinity).filter(([k]) => k !== 'podAntiAffinity')), {
-    podAntiAffinity: Object.assign(anti, { preferredDuringSchedulingIgnoredDuringExecution: preferred }),
-  });
   // The library's own output keeps its familiar shape when nothing else is there.
-  if (Object.keys(affinity).length === 0) spec.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: preferred } };
+  const merged = Object.keys(affinity).length === 0
+    ? { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: preferred } }
+    : Object.assign(Object.fromEntries(Object.entries(affinity).filter(([k]) => k !== 'podAntiAffinity')), {
+      podAntiAffinity: Object.assign(anti, { preferredDuringSchedulingIgnoredDuringExecution: preferred }),
+    });
+  return withLastKeys(spec, { topologySpreadConstraints: constraints, affinity: merged });
 }
 
 /**
@@ -235,6 +248,15 @@ function shapePodSpec(workload: kplus.AbstractPod, settings: PodSettings): void 
     // path for every key added to it.
     return Object.assign({}, spec, { affinity: spec.affinity ?? {}, topologySpreadConstraints: spec.topologySpreadConstraints ?? [] });
   };
+}
+
+/** Puts `spec` at `pointer` (when the merge returned a new object). */
+function replacePodSpec(json: Json, pointer: string, spec: Json): void {
+  const keys = pointer.split('/').filter(Boolean);
+  let parent: Json = json;
+  for (const key of keys.slice(0, -1)) parent = parent?.[key];
+  const last = keys[keys.length - 1];
+  if (parent && typeof parent === 'object' && parent[last] !== undefined && parent[last] !== spec) parent[last] = spec;
 }
 
 function podSpecAt(json: Json, pointer: string): Json {

@@ -99,11 +99,15 @@ export class ResilientDeployment extends Construct {
     const rollout = this.rollout;
     const hpaOwnsReplicas = this.scaling.replicas === undefined;
     addFinalTransform(this.apiObject, (json) => {
-      const spec = json.spec;
+      let spec = json.spec;
+      if (hpaOwnsReplicas) {
+        // A copy without the key rather than `delete`, which leaves the object in V8's slow dictionary form.
+        const { replicas: _ownedByTheAutoscaler, ...rest } = spec;
+        json.spec = spec = rest;
+      }
       spec.minReadySeconds = rollout.minReadySeconds;
       spec.progressDeadlineSeconds = rollout.progressDeadlineSeconds;
       spec.revisionHistoryLimit = rollout.revisionHistoryLimit;
-      if (hpaOwnsReplicas) delete spec.replicas;
       return json;
     });
 
