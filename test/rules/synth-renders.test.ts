@@ -9,6 +9,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { HealthCheck, ResilientDeployment } from '../../src';
+import { ShopChart } from '../../src/main';
 
 let renders: Map<ApiObject, number>;
 let spy: jest.SpyInstance;
@@ -75,6 +76,17 @@ describe('each object is rendered once per synth', () => {
     workloads(new Chart(app, 'a'), 2);
     app.synth();
     expect(histogram()).toEqual({ 1: 6 });
+  });
+
+  test('the example shop (every Resilient* kind, HPA, profiles) written by App.synth(): no object rendered twice', () => {
+    const app = new App({ outdir: tempDir() });
+    new ShopChart(app, 'shop');
+    app.synth();
+    const counts = histogram();
+    // Every object cdk8s wrote was rendered, and none more than once.
+    const written = fs.readFileSync(path.join(app.outdir, 'shop.k8s.yaml'), 'utf8').split(/^---$/m).filter((d) => d.trim()).length;
+    expect(written).toBeGreaterThan(10);
+    expect(counts).toEqual({ 1: written });
   });
 
   test('cdk8s-plus validations known only to read (HorizontalPodAutoscaler) keep one rendering', () => {
