@@ -4,6 +4,7 @@
  * purpose, and fields the 1.27 API requires, stay.
  */
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import * as fc from 'fast-check';
 import * as kplus from 'cdk8s-plus-27';
 import {
   HelperInjection, ImageTools, LifecycleHook, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
@@ -120,5 +121,92 @@ describe('what the user sets on purpose stays', () => {
     const spec = podSpecOf(only(synth(chart), 'Deployment'));
     expect(spec.containers.find((c: any) => c.name === 'extra').securityContext.privileged).toBe(false);
     expect(spec.containers.find((c: any) => c.name === 'main').securityContext).not.toHaveProperty('privileged');
+  });
+});
+
+/**
+ * Property: whatever the user sets to a value that equals an API default (through props or JSON
+ * patches, on any kind, any container) is in the output; what nobody set is left out.
+ */
+describe('property: a user-set value equal to a default is kept', () => {
+  const SEED = Number(process.env.PROPERTY_SEED ?? 1414);
+  const RUNS = Number(process.env.DEFAULTS_PROPERTY_RUNS ?? 60);
+  type Kind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
+  const POD_SPEC_PATH: Record<Kind, string> = {
+    Deployment: '/spec/template/spec', StatefulSet: '/spec/template/spec', DaemonSet: '/spec/template/spec',
+    Job: '/spec/template/spec', CronJob: '/spec/jobTemplate/spec/template/spec',
+  };
+  // Pod fields patched to their API default; props-form names (patches run before the L1 mapping).
+  const PATCHABLE = { dnsPolicy: 'ClusterFirst', hostNetwork: false, setHostnameAsFqdn: false, restartPolicy: 'Always' } as const;
+  const OUTPUT_NAME: Record<keyof typeof PATCHABLE, string> = { dnsPolicy: 'dnsPolicy', hostNetwork: 'hostNetwork', setHostnameAsFqdn: 'setHostnameAsFQDN', restartPolicy: 'restartPolicy' };
+  const privileged = fc.constantFrom<false | undefined>(false, undefined);
+  const caseArb = fc.record({
+    kind: fc.constantFrom<Kind>('Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'),
+    mainPrivileged: privileged,
+    sidecars: fc.array(privileged, { maxLength: 2 }),
+    initContainers: fc.array(privileged, { maxLength: 2 }),
+    fsGroupChangePolicyProp: fc.constantFrom<'Always' | 'OnRootMismatch' | undefined>('Always', 'OnRootMismatch', undefined),
+    patched: fc.subarray(Object.keys(PATCHABLE) as Array<keyof typeof PATCHABLE>),
+    patchFsGroupChangePolicy: fc.boolean(),
+    patchMainPrivileged: fc.boolean(),
+    patchExternalIPs: fc.boolean(),
+  });
+
+  test(`props and JSON patches (fast-check seed ${SEED}, ${RUNS} cases)`, () => {
+    // eslint-disable-next-line no-console
+    console.log(`api defaults property: fast-check seed ${SEED}, ${RUNS} cases (PROPERTY_SEED / DEFAULTS_PROPERTY_RUNS to change)`);
+    fc.assert(fc.property(caseArb, (c) => {
+      const chart = newChart();
+      const container = (name: string, p: false | undefined, extra: object = {}) => ({
+        name, image: `example/${name}:1.0.0`, ...extra, ...(p === undefined ? {} : { securityContext: { privileged: p } }),
+      });
+      const isBatch = c.kind === 'Job' || c.kind === 'CronJob';
+      const pod = {
+        container: container('main', c.mainPrivileged, isBatch ? { command: ['/run'] } : { portNumber: 8080 }),
+        sidecars: c.sidecars.map((p, i) => container(`side-${i}`, p)),
+        initContainers: c.initContainers.map((p, i) => container(`init-${i}`, p, { command: ['/setup'] })),
+        ...(c.fsGroupChangePolicyProp ? { securityContext: { fsGroup: 1000, fsGroupChangePolicy: c.fsGroupChangePolicyProp as kplus.FsGroupChangePolicy } } : {}),
+      };
+      const built = c.kind === 'Deployment' ? new ResilientDeployment(chart, 'w', pod)
+        : c.kind === 'StatefulSet' ? new ResilientStatefulSet(chart, 'w', pod)
+          : c.kind === 'DaemonSet' ? new ResilientDaemonSet(chart, 'w', pod)
+            : c.kind === 'Job' ? new ResilientJob(chart, 'w', pod)
+              : new ResilientCronJob(chart, 'w', { ...pod, schedule: '0 3 * * *' });
+      const workload = (built as any).deployment ?? (built as any).statefulSet ?? (built as any).daemonSet ?? (built as any).job ?? (built as any).cronJob;
+      const base = POD_SPEC_PATH[c.kind];
+      const patched = c.patched.filter((f) => !(isBatch && f === 'restartPolicy')); // Jobs refuse Always
+      ApiObject.of(workload).addJsonPatch(
+        ...patched.map((f) => JsonPatch.add(`${base}/${f}`, PATCHABLE[f])),
+        ...(c.patchFsGroupChangePolicy ? [JsonPatch.add(`${base}/securityContext/fsGroupChangePolicy`, 'Always')] : []),
+        ...(c.patchMainPrivileged ? [JsonPatch.add(`${base}/containers/0/securityContext/privileged`, false)] : []),
+      );
+      const service = ((built as any).service ?? (built as any).headlessService) as kplus.Service | undefined;
+      if (service && c.patchExternalIPs) ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/externalIPs', []));
+
+      const objects = synth(chart);
+      const spec = podSpecOf(only(objects, c.kind));
+      for (const f of Object.keys(PATCHABLE) as Array<keyof typeof PATCHABLE>) {
+        const out = spec[OUTPUT_NAME[f]];
+        if (patched.includes(f)) expect({ field: f, out }).toEqual({ field: f, out: PATCHABLE[f] });
+        else if (f === 'restartPolicy' && isBatch) expect(out).toBe('Never');
+        else expect({ field: f, out }).toEqual({ field: f, out: undefined });
+      }
+      const policy = spec.securityContext?.fsGroupChangePolicy;
+      if (c.patchFsGroupChangePolicy) expect(policy).toBe('Always');
+      else if (c.fsGroupChangePolicyProp) expect(policy).toBe(c.fsGroupChangePolicyProp);
+      else expect(policy).toBe(c.kind === 'StatefulSet' ? 'OnRootMismatch' : undefined);
+      const expectPrivileged = (name: string, set: boolean) => {
+        const found = [...spec.containers, ...(spec.initContainers ?? [])].find((x: any) => x.name === name);
+        expect({ name, privileged: found.securityContext?.privileged }).toEqual({ name, privileged: set ? false : undefined });
+      };
+      expectPrivileged('main', c.mainPrivileged === false || c.patchMainPrivileged);
+      c.sidecars.forEach((p, i) => expectPrivileged(`side-${i}`, p === false));
+      c.initContainers.forEach((p, i) => expectPrivileged(`init-${i}`, p === false));
+      if (service) {
+        const s = only(objects, 'Service');
+        if (c.patchExternalIPs) expect(s.spec.externalIPs).toEqual([]);
+        else expect(s.spec).not.toHaveProperty('externalIPs');
+      }
+    }), { seed: SEED, numRuns: RUNS });
   });
 });
