@@ -17,7 +17,11 @@ const CLUSTER_SCOPED = new Set([
   'CSIDriver', 'CSINode', 'IngressClass', 'RuntimeClass', 'VolumeAttachment', 'CertificateSigningRequest',
 ]);
 
-type Index = Map<string, ApiObject[]>;
+interface Index {
+  readonly byKey: Map<string, ApiObject[]>;
+  /** Whether any key has two objects: almost never, and then no construct needs to look further. */
+  readonly anyDuplicate: boolean;
+}
 
 /** One index per App and synth: every construct of every pass of the synth reads the same one (rules/synth-pass.ts). */
 const INDEXES = new PerSynth<IConstruct, Index>();
@@ -29,15 +33,20 @@ function keyOf(o: ApiObject): string {
 
 function indexOf(root: IConstruct): Index {
   return INDEXES.getOrCompute(root, root, () => {
-    const index: Index = new Map();
+    const byKey = new Map<string, ApiObject[]>();
+    let anyDuplicate = false;
     for (const c of root.node.findAll()) {
       if (!ApiObject.isApiObject(c)) continue;
       const key = keyOf(c);
-      const list = index.get(key);
-      if (list) list.push(c);
-      else index.set(key, [c]);
+      const list = byKey.get(key);
+      if (list) {
+        list.push(c);
+        anyDuplicate = true;
+      } else {
+        byKey.set(key, [c]);
+      }
     }
-    return index;
+    return { byKey, anyDuplicate };
   });
 }
 
@@ -46,10 +55,12 @@ export function requireUniqueObjects(construct: IConstruct): void {
   trackSynths(construct);
   addLibraryValidation(construct, () => {
     const index = indexOf(construct.node.root);
+    // One App-wide index per synth; with no duplicate in it, no construct walks its own objects.
+    if (!index.anyDuplicate) return [];
     const errors: string[] = [];
     for (const c of construct.node.findAll()) {
       if (!ApiObject.isApiObject(c)) continue;
-      const same = index.get(keyOf(c)) ?? [];
+      const same = index.byKey.get(keyOf(c)) ?? [];
       if (same.length < 2 || same[0] === c) continue;
       const first = same[0];
       const namespace = CLUSTER_SCOPED.has(c.kind) ? '' : ` in namespace ${c.metadata.namespace ?? '(the default one)'}`;
