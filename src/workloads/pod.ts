@@ -21,6 +21,9 @@ import { SettingsResolver } from '../profiles/profile';
 import { addLibraryValidation } from '../rules/synth-pass';
 import { checkContainerProps, checkHookPort, checkPodMetadata, DEFAULT_IMAGE_PULL_POLICY, injectHelpers, mountWritablePaths, resolveInit, sidecarEntrypoint } from './pod-containers';
 import { applyPodSettings, ContainerSettings, podSettingsValidation } from './pod-settings';
+// cdk8s-plus's own mapping from props to JSON, so its default probe compares as it is written.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { toJson_Probe: toJsonProbe } = require('cdk8s-plus-27/lib/imports/k8s');
 
 /** A container as in cdk8s-plus-27, with probes and hooks expressed by this library. */
 export interface ResilientContainerProps extends Omit<kplus.ContainerProps, 'readiness' | 'liveness' | 'startup' | 'lifecycle'> {
@@ -258,7 +261,7 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
         field,
         probes: plan,
         explicitProbes,
-        cdk8sPlusDefaults: new Set((c as kplus.ContainerProps).startup === undefined ? ['startup'] : []),
+        cdk8sPlusDefaults: (c as kplus.ContainerProps).startup === undefined ? cdk8sPlusDefaultProbes(container) : new Map(),
         preStop: preStop?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.preStop` }),
         preStopExplicit: index > 0 || chosen !== undefined,
         postStart: postStart?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.postStart` }),
@@ -309,4 +312,15 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
     addLibraryValidation(scope, podSettingsValidation(workload));
     return { shutdown, probes, placement, init: effectiveInit, mainContainer: containers[0], injectedTools };
   });
+}
+
+/**
+ * The probes cdk8s-plus gave `container` on its own, rendered as they appear in the final JSON.
+ * It keeps them in a private field; if a later cdk8s-plus moves it, none is found and the library
+ * treats whatever probe is present as the user's (kept, or a conflict): never a silent overwrite.
+ */
+function cdk8sPlusDefaultProbes(container: kplus.Container): Map<'startup', Record<string, unknown>> {
+  const startup = (container as any)._startup;
+  if (startup === undefined || typeof startup._toKube !== 'function') return new Map();
+  return new Map([['startup', toJsonProbe(startup._toKube(container))]]);
 }
