@@ -1,7 +1,7 @@
 /**
  * One side of the benchmark at one size, in a fresh process, for memory and cold-start numbers:
  *
- *   node --trace-gc bench/run-once.js <resilient|handWritten> <N> [--out DIR] [--charts K]
+ *   node --trace-gc bench/run-once.js <resilient|handWritten|identical> <N> [--out DIR] [--charts K]
  *
  * Builds N workloads, in one chart or spread over K charts, and synthesizes them: with `--out`,
  * `app.synth()` writes DIR/*.k8s.yaml (what a pipeline does); without, `app.synthYaml()`. The last line of
@@ -22,7 +22,7 @@ const { SIDES } = require('./workloads');
 
 const build = SIDES[side];
 if (!build || !Number.isInteger(count) || count < 1 || !Number.isInteger(chartCount) || chartCount < 1) {
-  process.stderr.write('usage: node bench/run-once.js <resilient|handWritten> <N> [--out DIR] [--charts K]\n');
+  process.stderr.write('usage: node bench/run-once.js <resilient|handWritten|identical> <N> [--out DIR] [--charts K]\n');
   process.exit(2);
 }
 

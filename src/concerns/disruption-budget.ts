@@ -44,13 +44,13 @@ export function planDisruptionBudget(selector: Record<string, string>, minReplic
     requireSetting(kept < minReplicas, 'disruptionBudget.minAvailable', props.minAvailable,
       `keeps ${kept} of ${minReplicas} pods, so no pod could ever be evicted and every node drain would hang`,
       `use at most ${minReplicas - 1}, or maxUnavailable: 1`);
-    return { ...base, minAvailable: props.minAvailable };
+    return Object.assign(base, { minAvailable: props.minAvailable });
   }
   const maxUnavailable = props.maxUnavailable ?? 1;
   const allowed = podsOf(maxUnavailable, minReplicas, 'disruptionBudget.maxUnavailable');
   requireSetting(allowed >= 1, 'disruptionBudget.maxUnavailable', maxUnavailable,
     'allows no pod to be evicted, so every node drain would hang', 'use 1 or more (or a percentage above 0%)');
-  return { ...base, maxUnavailable };
+  return Object.assign(base, { maxUnavailable });
 }
 
 /** Pods a PDB value stands for; Kubernetes rounds percentages up. */

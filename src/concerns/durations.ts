@@ -16,6 +16,8 @@ export function wholeSeconds(duration: Duration, field: string, max = INT32_MAX)
   } catch {
     ms = NaN;
   }
+  // The common case, a valid value, builds no message.
+  if (Number.isFinite(ms) && ms >= 0 && ms % 1000 === 0 && ms / 1000 <= max) return ms / 1000;
   const shown = `${ms / 1000}s`;
   requireSetting(Number.isFinite(ms), field, shown, 'is not a finite number of seconds', 'use e.g. Duration.seconds(30)');
   requireSetting(ms >= 0, field, shown, 'is negative', 'use a duration of zero or more seconds');

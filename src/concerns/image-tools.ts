@@ -166,7 +166,8 @@ export function resolveToolbox(image: ImageTools | undefined, helpers: HelperInj
 
 /** The error for a tool that is neither in the image nor injected. */
 export function requireTool(box: Toolbox, tool: HelperTool, field: string, neededBy: string, alternative?: string): void {
-  requireSetting(box.has(tool), field, neededBy,
+  if (box.has(tool)) return;
+  requireSetting(false, field, neededBy,
     `needs \`${tool}\`, which the declared image (${box.imageDescription}) does not have`,
     `declare it in imageTools if the image has it, or inject it with helpers: HelperInjection.${tool === 'dumb-init' || tool === 'tini' ? `fromImage({ image, ${tool === 'tini' ? 'tini' : 'dumbInit'}: '/path' })` : 'busybox()'}${alternative ? `, or ${alternative}` : ''}`);
 }

@@ -75,6 +75,9 @@ const NAME_CHARS = 'lower-case letters, digits and "-", starting and ending with
 
 /** An object name for `kind` (the API server's rule for that kind, and our length limits). */
 export function checkObjectName(name: unknown, field: string, kind: string, fix: string): void {
+  // The common case, a valid name, builds no message.
+  if (typeof name === 'string' && (kind === 'Service' ? isDns1035Label(name) : name.length <= (kind === 'StatefulSet' ? STATEFUL_SET_NAME_MAX : kind === 'CronJob' ? CRON_JOB_NAME_MAX : 63)
+    && (isDnsLabel(name) || (kind !== 'StatefulSet' && isDnsSubdomain(name))))) return;
   requireSetting(typeof name === 'string' && name.length > 0, field, name, `is empty, and every ${kind} needs a name`, fix);
   const value = name as string;
   if (kind === 'Service') {

@@ -48,9 +48,11 @@ export function recommendedLabels(id: WorkloadIdentity): Record<string, string> 
   if (id.component) labels[LABEL_COMPONENT] = id.component;
   if (id.partOf) labels[LABEL_PART_OF] = id.partOf;
   labels[LABEL_MANAGED_BY] = MANAGED_BY;
-  for (const [key, value] of Object.entries(labels)) {
+  for (const key in labels) {
+    const value = labels[key];
+    if (isValidLabelValue(value)) continue;
     const field = key === LABEL_NAME ? 'appName' : key.replace('app.kubernetes.io/', '').replace('part-of', 'partOf');
-    requireSetting(isValidLabelValue(value), field, value, `is not a valid label value for ${key} (at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit)`, `pass a value such as "${sanitizeHint(value)}"`);
+    requireSetting(false, field, value, `is not a valid label value for ${key} (at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit)`, `pass a value such as "${sanitizeHint(value)}"`);
   }
   return labels;
 }

@@ -84,7 +84,7 @@ export function checkPodSpec(spec: Json, fieldOf: ContainerField, podField = 'po
   }
   for (const term of affinityTerms(spec.affinity)) {
     if (typeof term.topologyKey !== 'string' || !isQualifiedName(term.topologyKey)) {
-      fail(`${podField}.affinity.${term.where}.topologyKey`, term.topologyKey, 'is not a valid topology key (a node label key)', 'use e.g. "kubernetes.io/hostname"');
+      fail(`${podField}.affinity.${term.where()}.topologyKey`, term.topologyKey, 'is not a valid topology key (a node label key)', 'use e.g. "kubernetes.io/hostname"');
     }
   }
   return problems;
@@ -147,10 +147,13 @@ function checkResources(resources: Json | undefined, field: string, fail: (field
   for (const kind of ['requests', 'limits'] as const) {
     for (const [name, raw] of Object.entries((resources?.[kind] ?? {}) as Record<string, unknown>)) {
       const amount = typeof raw === 'string' || typeof raw === 'number' ? quantityValue(raw) : undefined;
+      if (amount !== undefined && amount >= 0) {
+        values[kind][name] = amount;
+        continue;
+      }
       const label = `${field}.${resourceLabel(name)}.${kind === 'requests' ? 'request' : 'limit'}`;
       if (amount === undefined) fail(label, raw, 'is not a Kubernetes quantity', 'use e.g. "250m" for CPU or "256Mi" for memory');
-      else if (amount < 0) fail(label, raw, 'is negative', 'use zero or more');
-      else values[kind][name] = amount;
+      else fail(label, raw, 'is negative', 'use zero or more');
     }
   }
   for (const [name, request] of Object.entries(values.requests)) {
@@ -165,14 +168,15 @@ function resourceLabel(name: string): string {
   return name === 'ephemeral-storage' ? 'ephemeralStorage' : name;
 }
 
-function affinityTerms(affinity: Json | undefined): Array<{ where: string; topologyKey: unknown }> {
-  const out: Array<{ where: string; topologyKey: unknown }> = [];
+/** Pod (anti-)affinity terms with their topology keys; `where` names a term for messages. */
+function affinityTerms(affinity: Json | undefined): Array<{ where: () => string; topologyKey: unknown }> {
+  const out: Array<{ where: () => string; topologyKey: unknown }> = [];
   for (const kind of ['podAffinity', 'podAntiAffinity']) {
     const a = affinity?.[kind];
     (Array.isArray(a?.requiredDuringSchedulingIgnoredDuringExecution) ? a.requiredDuringSchedulingIgnoredDuringExecution : [])
-      .forEach((t: Json, i: number) => out.push({ where: `${kind}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`, topologyKey: t?.topologyKey }));
+      .forEach((t: Json, i: number) => out.push({ where: () => `${kind}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`, topologyKey: t?.topologyKey }));
     (Array.isArray(a?.preferredDuringSchedulingIgnoredDuringExecution) ? a.preferredDuringSchedulingIgnoredDuringExecution : [])
-      .forEach((t: Json, i: number) => out.push({ where: `${kind}.preferredDuringSchedulingIgnoredDuringExecution[${i}].podAffinityTerm`, topologyKey: t?.podAffinityTerm?.topologyKey }));
+      .forEach((t: Json, i: number) => out.push({ where: () => `${kind}.preferredDuringSchedulingIgnoredDuringExecution[${i}].podAffinityTerm`, topologyKey: t?.podAffinityTerm?.topologyKey }));
   }
   return out;
 }

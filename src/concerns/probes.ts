@@ -5,7 +5,7 @@
  * every pod at once.
  */
 import { Duration } from 'cdk8s';
-import { InvalidSetting, requireSetting, requireWholeNumber } from './errors';
+import { INT32_MAX, InvalidSetting, requireSetting, requireWholeNumber } from './errors';
 import { wholeSeconds } from './shutdown';
 
 export interface ProbeTiming {
@@ -99,15 +99,16 @@ export class HealthCheck {
     if (this.type === 'grpc') {
       requireSetting(typeof port === 'number', `${field}.port`, port, 'must be a port number for gRPC probes (Kubernetes has no named gRPC port)', 'use the numeric port');
     }
-    requireSetting(isDeclared(port!, declaredPorts), `${field}.port`, port,
-      `is not a port the container declares (declared: ${declaredPorts.map((p) => p.name ? `${p.number}/${p.name}` : p.number).join(', ') || 'none'})`,
-      'declare the port on the container, or probe a declared one');
+    if (!isDeclared(port!, declaredPorts)) {
+      throw new InvalidSetting(`${field}.port`, port, `is not a port the container declares (declared: ${declaredPorts.map((p) => p.name ? `${p.number}/${p.name}` : p.number).join(', ') || 'none'})`,
+        'declare the port on the container, or probe a declared one');
+    }
     return this.render(port!);
   }
 
   /** The same check with other timing. */
   public withTiming(timing: ProbeTiming): HealthCheck {
-    return new HealthCheck(this.type, this.render, this.port, { ...this.timing, ...timing }, this.usesPort, this.problem);
+    return new HealthCheck(this.type, this.render, this.port, Object.assign({}, this.timing, timing), this.usesPort, this.problem);
   }
 }
 
@@ -173,9 +174,11 @@ export function planProbes(props: ProbesProps, declaredPorts: DeclaredPort[], fi
   requireSetting(!sameProbe(readiness, liveness), `${field}.probes.liveness`, liveness,
     'is identical to the readiness probe, so a pod that is merely busy or cut off from a dependency is restarted instead of just taken out of traffic',
     'make liveness a cheaper check (e.g. HealthCheck.tcp() or a /livez endpoint that does not call dependencies) with a higher failureThreshold');
-  requireSetting(toleranceSeconds(liveness) >= toleranceSeconds(readiness), `${field}.probes.liveness`, `${toleranceSeconds(liveness)}s of failures`,
-    `restarts the container sooner than readiness (${toleranceSeconds(readiness)}s) takes it out of traffic`,
-    'raise the liveness failureThreshold or period so liveness is the more tolerant probe');
+  if (toleranceSeconds(liveness) < toleranceSeconds(readiness)) {
+    throw new InvalidSetting(`${field}.probes.liveness`, `${toleranceSeconds(liveness)}s of failures`,
+      `restarts the container sooner than readiness (${toleranceSeconds(readiness)}s) takes it out of traffic`,
+      'raise the liveness failureThreshold or period so liveness is the more tolerant probe');
+  }
   return { readinessProbe: readiness, livenessProbe: liveness, startupProbe: startup };
 }
 
@@ -184,12 +187,22 @@ export function toleranceSeconds(probe: ProbeSpec): number {
   return probe.periodSeconds * probe.failureThreshold;
 }
 
+/** Whether two probes check the same thing the same way (an unset initial delay is 0). */
 export function sameProbe(a: ProbeSpec, b: ProbeSpec): boolean {
-  return JSON.stringify(normalise(a)) === JSON.stringify(normalise(b));
+  return (a.initialDelaySeconds ?? 0) === (b.initialDelaySeconds ?? 0) && sameData(a, b, 'initialDelaySeconds');
 }
 
-function normalise(p: ProbeSpec): ProbeSpec {
-  return { ...p, initialDelaySeconds: p.initialDelaySeconds ?? 0 } as ProbeSpec;
+/** Deep equality of plain data, key order included (as JSON.stringify of both would compare them); `skip` is a top-level key left out. */
+function sameData(a: unknown, b: unknown, skip?: string): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => k !== skip && (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => k !== skip && (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i] || !sameData((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
+  }
+  return true;
 }
 
 function toProbe(check: HealthCheck, defaults: { period: number; timeout: number; failureThreshold: number }, ports: DeclaredPort[], field: string, derivedThreshold = false): ProbeSpec {
@@ -198,15 +211,25 @@ function toProbe(check: HealthCheck, defaults: { period: number; timeout: number
   const timeoutSeconds = t.timeout ? wholeSeconds(t.timeout, `${field}.timeout`) : Math.min(defaults.timeout, periodSeconds);
   const failureThreshold = derivedThreshold ? defaults.failureThreshold : (t.failureThreshold ?? defaults.failureThreshold);
   const successThreshold = t.successThreshold ?? 1;
-  requireSetting(periodSeconds >= 1, `${field}.period`, `${periodSeconds}s`, 'must be at least 1 second', 'use Duration.seconds(1) or more');
-  requireSetting(timeoutSeconds >= 1, `${field}.timeout`, `${timeoutSeconds}s`, 'must be at least 1 second', 'use Duration.seconds(1) or more');
-  requireSetting(timeoutSeconds <= periodSeconds, `${field}.timeout`, `${timeoutSeconds}s`, `is longer than the period (${periodSeconds}s), so checks would overlap`, `use a timeout of at most ${periodSeconds}s or a longer period`);
-  requireWholeNumber(failureThreshold, `${field}.failureThreshold`, 1, 'use 1 or more');
-  requireWholeNumber(successThreshold, `${field}.successThreshold`, 1, 'use 1');
+  if (periodSeconds < 1) throw new InvalidSetting(`${field}.period`, `${periodSeconds}s`, 'must be at least 1 second', 'use Duration.seconds(1) or more');
+  if (timeoutSeconds < 1) throw new InvalidSetting(`${field}.timeout`, `${timeoutSeconds}s`, 'must be at least 1 second', 'use Duration.seconds(1) or more');
+  if (timeoutSeconds > periodSeconds) {
+    throw new InvalidSetting(`${field}.timeout`, `${timeoutSeconds}s`, `is longer than the period (${periodSeconds}s), so checks would overlap`, `use a timeout of at most ${periodSeconds}s or a longer period`);
+  }
+  if (!isCount(failureThreshold)) requireWholeNumber(failureThreshold, `${field}.failureThreshold`, 1, 'use 1 or more');
+  if (!isCount(successThreshold)) requireWholeNumber(successThreshold, `${field}.successThreshold`, 1, 'use 1');
   const initialDelaySeconds = t.initialDelay ? wholeSeconds(t.initialDelay, `${field}.initialDelay`) : undefined;
-  return {
-    ...check.handler(ports, field),
-    ...(initialDelaySeconds ? { initialDelaySeconds } : {}),
-    periodSeconds, timeoutSeconds, failureThreshold, successThreshold,
-  };
+  // Copied key by key: on Node 20 a copy made by a spread takes a slow path for every key added to it.
+  const probe: Record<string, unknown> = Object.assign({}, check.handler(ports, field)) as Record<string, unknown>;
+  if (initialDelaySeconds) probe.initialDelaySeconds = initialDelaySeconds;
+  probe.periodSeconds = periodSeconds;
+  probe.timeoutSeconds = timeoutSeconds;
+  probe.failureThreshold = failureThreshold;
+  probe.successThreshold = successThreshold;
+  return probe as unknown as ProbeSpec;
+}
+
+/** A whole number from 1 to the int32 maximum (what requireWholeNumber accepts with min 1). */
+function isCount(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= INT32_MAX;
 }

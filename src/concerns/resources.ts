@@ -23,9 +23,11 @@ export function planResources(user: kplus.ContainerResources | undefined, field:
   const cpuLimit = user?.cpu?.limit ?? defaults?.cpu?.limit ?? maxCpu(cpuRequest, kplus.Cpu.millis(DEFAULT_RESOURCES.cpuLimitMillis));
   const memoryRequest = user?.memory?.request ?? defaults?.memory?.request ?? Size.mebibytes(DEFAULT_RESOURCES.memoryRequestMebibytes);
   const memoryLimit = user?.memory?.limit ?? defaults?.memory?.limit ?? maxSize(memoryRequest, Size.mebibytes(DEFAULT_RESOURCES.memoryLimitMebibytes));
-  for (const [name, cpu] of [['request', cpuRequest], ['limit', cpuLimit]] as const) {
-    const millis = cpuMillis(cpu);
-    requireSetting(Number.isFinite(millis) && millis >= 0, `${field}.resources.cpu.${name}`, cpu.amount, millis < 0 ? 'is negative' : 'is not a CPU quantity', 'use e.g. kplus.Cpu.millis(250)');
+  const requestMillis = cpuMillis(cpuRequest);
+  const limitMillis = cpuMillis(cpuLimit);
+  for (const [name, cpu, millis] of [['request', cpuRequest, requestMillis], ['limit', cpuLimit, limitMillis]] as const) {
+    if (Number.isFinite(millis) && millis >= 0) continue;
+    requireSetting(false, `${field}.resources.cpu.${name}`, cpu.amount, millis < 0 ? 'is negative' : 'is not a CPU quantity', 'use e.g. kplus.Cpu.millis(250)');
   }
   const ephemeral = user?.ephemeralStorage;
   if (ephemeral?.request && ephemeral?.limit) {
@@ -33,10 +35,12 @@ export function planResources(user: kplus.ContainerResources | undefined, field:
       `${field}.resources.ephemeralStorage.request`, `${ephemeral.request.toKibibytes()}Ki`,
       `is above the limit (${ephemeral.limit.toKibibytes()}Ki)`, 'raise the limit or lower the request');
   }
-  requireSetting(cpuMillis(cpuRequest) <= cpuMillis(cpuLimit), `${field}.resources.cpu.request`, cpuRequest.amount,
-    `is above the limit (${cpuLimit.amount})`, 'raise the limit or lower the request');
-  requireSetting(memoryRequest.toMebibytes() <= memoryLimit.toMebibytes(), `${field}.resources.memory.request`, `${memoryRequest.toMebibytes()}Mi`,
-    `is above the limit (${memoryLimit.toMebibytes()}Mi)`, 'raise the limit or lower the request');
+  if (!(requestMillis <= limitMillis)) {
+    requireSetting(false, `${field}.resources.cpu.request`, cpuRequest.amount, `is above the limit (${cpuLimit.amount})`, 'raise the limit or lower the request');
+  }
+  if (!(memoryRequest.toMebibytes() <= memoryLimit.toMebibytes())) {
+    requireSetting(false, `${field}.resources.memory.request`, `${memoryRequest.toMebibytes()}Mi`, `is above the limit (${memoryLimit.toMebibytes()}Mi)`, 'raise the limit or lower the request');
+  }
   return {
     cpu: { request: cpuRequest, limit: cpuLimit },
     memory: { request: memoryRequest, limit: memoryLimit },

@@ -81,7 +81,8 @@ const UNSET_DEFAULTS: Partial<Record<SettingKey, string>> = {
 };
 
 const PROFILE_OF = Symbol.for('cdk8s-resilient.profile');
-const RESOLVERS = new WeakMap<IConstruct, SettingsResolver>();
+/** Each Resilient* construct's resolver, kept on the construct (a weak table of one entry per workload costs every garbage collection). */
+const RESOLVER_OF = Symbol('cdk8s-resilient.settings');
 
 export class ResilienceProfile {
   /** Strict: the library's defaults; every error-level finding fails synth. */
@@ -152,7 +153,7 @@ export class ResilienceProfile {
       this.check();
       requireSetting(ResilienceProfile.attachedTo(scope) === undefined, 'profile', this.name,
         `cannot be applied: profile "${ResilienceProfile.attachedTo(scope)?.name}" is already applied here`, 'apply one profile per App or Chart (derive one with extend())');
-      const existing = scope.node.findAll().filter((c) => RESOLVERS.has(c));
+      const existing = scope.node.findAll().filter((c) => resolverOf(c) !== undefined);
       requireSetting(existing.length === 0, 'profile', this.name,
         `is applied after workloads were created (${existing.map((c) => c.node.path).join(', ')}), which would not see it`, 'apply the profile right after creating the App or Chart');
     });
@@ -180,16 +181,18 @@ export interface EffectiveSetting {
  */
 export class SettingsResolver {
   public static of(scope: IConstruct): SettingsResolver {
-    let resolver = RESOLVERS.get(scope);
+    let resolver = resolverOf(scope);
     if (!resolver) {
       resolver = new SettingsResolver(scope);
-      RESOLVERS.set(scope, resolver);
+      Object.defineProperty(scope, RESOLVER_OF, { value: resolver, enumerable: false });
     }
     return resolver;
   }
 
+
   private readonly layers: Array<{ source: string; settings: ProfileSettings }>;
-  private readonly records = new Map<string, EffectiveSetting>();
+  /** Each setting's value and source; described for reading only when explainSettings asks (most synths never do). */
+  private readonly records = new Map<string, { readonly value: unknown; readonly described?: string; readonly source: string }>();
 
   private constructor(public readonly scope: IConstruct) {
     // Nearest scope first: a chart's profile before the app's.
@@ -211,7 +214,7 @@ export class SettingsResolver {
       if (value !== undefined) return this.note(label, value as ProfileSettings[K], layer.source);
     }
     const value = LIBRARY_DEFAULTS[key];
-    this.records.set(label, { setting: label, value: value === undefined ? UNSET_DEFAULTS[key] ?? '(none)' : describe(value), source: 'library default' });
+    this.records.set(label, { value, described: value === undefined ? UNSET_DEFAULTS[key] ?? '(none)' : undefined, source: 'library default' });
     return value;
   }
 
@@ -226,13 +229,18 @@ export class SettingsResolver {
 
   /** Records a setting decided by the construct itself (not part of profiles). */
   public note<T>(setting: string, value: T, source: string): T {
-    this.records.set(setting, { setting, value: describe(value), source });
+    this.records.set(setting, { value, source });
     return value;
   }
 
   public get effective(): EffectiveSetting[] {
-    return [...this.records.values()];
+    return [...this.records].map(([setting, r]) => ({ setting, value: r.described ?? describe(r.value), source: r.source }));
   }
+}
+
+/** The resolver a Resilient* construct made at `scope`, if any. */
+function resolverOf(scope: IConstruct): SettingsResolver | undefined {
+  return (scope as IConstruct & { [RESOLVER_OF]?: SettingsResolver })[RESOLVER_OF];
 }
 
 /** A PDB unless the props say false, or the props say nothing and the profiles turn PDBs off. */
@@ -246,7 +254,7 @@ export function wantsDisruptionBudget(settings: SettingsResolver, fromProps: obj
 export function explainSettings(scope: IConstruct): string {
   const lines: string[] = [];
   for (const c of [scope, ...scope.node.findAll()]) {
-    const resolver = RESOLVERS.get(c);
+    const resolver = resolverOf(c);
     if (!resolver || resolver.effective.length === 0) continue;
     lines.push(`${c.node.path} (${c.constructor.name})`);
     const width = Math.max(...resolver.effective.map((e) => e.setting.length));

@@ -1,5 +1,5 @@
 /** Rules about health probes: traffic only to pods that can serve it, restarts only when stuck. */
-import { ProbeSpec, sameProbe, toleranceSeconds } from '../concerns/probes';
+import { ProbeSpec, sameProbe } from '../concerns/probes';
 import { ContainerAt, containersOf, declaredPorts, isObject, isPortName, listNames, LONG_RUNNING_KINDS, Workload, WORKLOAD_KINDS } from './model';
 import { Rule } from './rule';
 import { servingContainers } from './shutdown-rules';
@@ -20,6 +20,26 @@ export function canonicalProbe(probe: Record<string, any>): ProbeSpec {
   const filled: Record<string, any> = { ...PROBE_DEFAULTS, ...rest };
   if (isObject(filled.httpGet)) filled.httpGet = { path: '/', scheme: 'HTTP', ...filled.httpGet };
   return sortKeys(filled) as ProbeSpec;
+}
+
+/** One field of a probe as canonicalProbe fills it in, without building the canonical probe. */
+function filledField(probe: Record<string, any>, key: keyof typeof PROBE_DEFAULTS): unknown {
+  return Object.prototype.hasOwnProperty.call(probe, key) ? probe[key] : PROBE_DEFAULTS[key];
+}
+
+/** Seconds of failures before the probe gives up (periodSeconds x failureThreshold, defaults filled in). */
+function probeTolerance(probe: Record<string, any>): number {
+  return (filledField(probe, 'periodSeconds') as number) * (filledField(probe, 'failureThreshold') as number);
+}
+
+/** Numbers that differ make two probes differ: most pairs are told apart without canonicalising them. */
+const QUICK_FIELDS = ['periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'] as const;
+function surelyDifferent(a: Record<string, any>, b: Record<string, any>): boolean {
+  return QUICK_FIELDS.some((key) => {
+    const x = filledField(a, key);
+    const y = filledField(b, key);
+    return typeof x === 'number' && typeof y === 'number' && x !== y;
+  });
 }
 
 function sortKeys(value: unknown): unknown {
@@ -89,6 +109,7 @@ export const livenessSameAsReadiness: Rule = {
     .filter((c) => isObject(c.container.readinessProbe) && isObject(c.container.livenessProbe)
       // Probes of different kinds (HTTP and TCP) differ: only same-kind ones need the full comparison.
       && handlerKind(c.container.readinessProbe) === handlerKind(c.container.livenessProbe)
+      && !surelyDifferent(c.container.readinessProbe, c.container.livenessProbe)
       && sameProbe(canonicalProbe(c.container.readinessProbe), canonicalProbe(c.container.livenessProbe)))
     .map((c): Violation => ({
       path: [...c.path, 'livenessProbe'],
@@ -108,8 +129,8 @@ export const livenessLessTolerant: Rule = {
     const out: Violation[] = [];
     for (const c of containersOf(w!)) {
       if (!isObject(c.container.readinessProbe) || !isObject(c.container.livenessProbe)) continue;
-      const readiness = toleranceSeconds(canonicalProbe(c.container.readinessProbe));
-      const liveness = toleranceSeconds(canonicalProbe(c.container.livenessProbe));
+      const readiness = probeTolerance(c.container.readinessProbe);
+      const liveness = probeTolerance(c.container.livenessProbe);
       if (liveness >= readiness) continue;
       out.push({
         path: [...c.path, 'livenessProbe'],

@@ -1,7 +1,8 @@
 /**
  * The rules at `cdk8s synth` time. Resilient* constructs call {@link attachResilienceRules}: when
  * the app validates, the chart's objects are rendered (ApiObject.toJson(), so final patches are
- * included), audited together, and each construct reports the findings about its own objects.
+ * included) once per synth, audited together, and each construct reports the findings about its
+ * own objects. The renderings are the ones cdk8s then writes (synth-renders.ts).
  * Errors fail the synth as `[construct path] rule-id: Kind name: message. Fix: ...` (cdk8s adds
  * the path); warnings go to stderr.
  *
@@ -16,9 +17,13 @@ import { ALL_RULES, SEVERITY_ANNOTATION_PREFIX, severityAnnotationValue, SUPPRES
 import { isRuleId, RULES } from './catalogue';
 import { auditObjects, AuditResult } from './engine';
 import { describeRef } from './model';
+import { addLibraryValidation, PerSynth, trackSynths } from './synth-pass';
+import { discardRenders, renderForAudit } from './synth-renders';
 import { Finding, KubeObject, Severity } from './types';
 
 const RULES_OF = Symbol.for('cdk8s-resilient.rules');
+/** Apps in which some construct has a rule override: elsewhere there are no annotations to write. */
+const APPS_WITH_OVERRIDES = new WeakSet<IConstruct>();
 
 type Override = { readonly kind: 'suppress'; readonly reason: string } | { readonly kind: 'severity'; readonly severity: Severity; readonly reason: string };
 
@@ -38,7 +43,7 @@ export class Rules {
       Object.defineProperty(holder, RULES_OF, { value: rules, enumerable: false });
       // Objects may be added after the override: annotate them when the app validates, which
       // `cdk8s synth`, App.synth() and Testing.synth() all do before rendering.
-      scope.node.addValidation({ validate: () => { writeRuleAnnotations(scope); return []; } });
+      addLibraryValidation(scope, () => { writeRuleAnnotations(scope); return []; });
     }
     return rules;
   }
@@ -51,6 +56,7 @@ export class Rules {
   public suppress(ruleId: string, reason: string): this {
     this.check(ruleId, reason, 'suppress');
     this.overrides.set(ruleId, { kind: 'suppress', reason: reason.trim() });
+    APPS_WITH_OVERRIDES.add(this.scope.node.root);
     return this;
   }
 
@@ -63,6 +69,7 @@ export class Rules {
       'is not a severity', "use 'warning' or 'error'"));
     this.check(ruleId, reason, 'setSeverity', ruleId === ALL_RULES);
     this.overrides.set(ruleId, { kind: 'severity', severity, reason: reason.trim() });
+    APPS_WITH_OVERRIDES.add(this.scope.node.root);
     return this;
   }
 
@@ -94,6 +101,7 @@ export function effectiveOverrides(construct: IConstruct): Map<string, Override>
 
 /** Writes the overrides in effect onto every ApiObject under `scope` as annotations. */
 export function writeRuleAnnotations(scope: IConstruct): void {
+  if (!APPS_WITH_OVERRIDES.has(scope.node.root)) return;
   for (const c of scope.node.findAll()) {
     if (!ApiObject.isApiObject(c)) continue;
     for (const [id, override] of effectiveOverrides(c)) {
@@ -104,7 +112,6 @@ export function writeRuleAnnotations(scope: IConstruct): void {
 }
 
 interface ChartAudit {
-  readonly apiObjects: ApiObject[];
   readonly result: AuditResult;
   /** Positions in result.findings of each object's findings, so a construct looks up only its own objects. */
   readonly findingsOf: Map<ApiObject, number[]>;
@@ -112,86 +119,62 @@ interface ChartAudit {
   readonly reported: WeakMap<IConstruct, string[]>;
 }
 
-/** One audit per chart and synth, shared by every construct of the chart. */
-const AUDITS = new WeakMap<Chart, ChartAudit>();
-const RESET_REGISTERED = new WeakSet<Chart>();
-
 /**
- * Validation visits a chart before the constructs inside it, so a validation on the chart marks
- * the start of each pass: the next construct renders and audits the chart afresh, unless the pass
- * continues a synth that has already audited it. App.synth() and App.synthYaml() validate the
- * whole app once, then again before rendering each chart (in App._synthChart), with nothing but
- * validation in between: an app of K charts sees K + 1 passes, and auditing in each would render
- * and audit every chart K + 1 times. Testing.synth() and Chart.toJson() validate once and always
- * audit afresh, as does any pass that cannot be placed.
+ * One audit per chart and synth, shared by every construct of the chart and by every validation
+ * pass of the synth (synth-pass.ts): an app of K charts is validated K + 1 times by App.synth().
  */
-function resetAuditEachPass(chart: Chart): void {
-  if (RESET_REGISTERED.has(chart)) return;
-  RESET_REGISTERED.add(chart);
-  chart.node.addValidation({ validate: () => { if (!continuesAppSynth()) AUDITS.delete(chart); return []; } });
-}
-
-// Stack frames of cdk8s's App (file names as shipped, or as source maps show them).
-const PER_CHART_PASS = /\._synthChart \([^\n]*cdk8s[\\/](?:lib|src)[\\/]app\.[jt]s:/;
-const APP_SYNTH = /\.synth(?:Yaml)? \([^\n]*cdk8s[\\/](?:lib|src)[\\/]app\.[jt]s:/;
-
-/** Whether this validation pass is one of the per-chart passes inside App.synth() / App.synthYaml(). */
-export function continuesAppSynth(): boolean {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 50;
-  const stack = new Error().stack ?? '';
-  Error.stackTraceLimit = limit;
-  return PER_CHART_PASS.test(stack) && APP_SYNTH.test(stack);
-}
+const AUDITS = new PerSynth<Chart, ChartAudit>();
 
 function auditChart(chart: Chart): ChartAudit {
-  const cached = AUDITS.get(chart);
-  if (cached) return cached;
-  writeRuleAnnotations(chart);
-  const apiObjects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
-  const result = auditObjects(apiObjects.map((o) => o.toJson() as KubeObject));
-  const findingsOf = new Map<ApiObject, number[]>();
-  result.findings.forEach((finding, index) => {
-    const object = apiObjects[finding.inputIndex];
-    const list = findingsOf.get(object);
-    if (list) list.push(index);
-    else findingsOf.set(object, [index]);
+  return AUDITS.getOrCompute(chart, chart, () => {
+    writeRuleAnnotations(chart);
+    const apiObjects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
+    // The renderings are the ones cdk8s writes (synth-renders.ts). The audit keeps no object past
+    // this call, so compact copies for its cross-object rules would only cost time.
+    const result = auditObjects(renderForAudit(chart, apiObjects) as KubeObject[], { compactViews: false });
+    const findingsOf = new Map<ApiObject, number[]>();
+    result.findings.forEach((finding, index) => {
+      const object = apiObjects[finding.inputIndex];
+      const list = findingsOf.get(object);
+      if (list) list.push(index);
+      else findingsOf.set(object, [index]);
+    });
+    return { result, findingsOf, reported: new WeakMap<IConstruct, string[]>() };
   });
-  const audit = { apiObjects, result, findingsOf, reported: new WeakMap<IConstruct, string[]>() };
-  AUDITS.set(chart, audit);
-  // Also forget it once the (synchronous) pass is over, for callers that validate a construct alone.
-  queueMicrotask(() => AUDITS.delete(chart));
-  return audit;
+}
+
+/** Audits the chart of `scope` for the current synth, unless that is done (and so renders its objects once). */
+export function auditChartOf(scope: IConstruct): void {
+  auditChart(Chart.of(scope));
 }
 
 /** Registers the resilience rules on a construct: findings about its objects are reported at synth. */
 export function attachResilienceRules(construct: IConstruct): void {
-  resetAuditEachPass(Chart.of(construct));
-  construct.node.addValidation({
-    validate: () => {
-      const { result, findingsOf, reported } = auditChart(Chart.of(construct));
-      // A later pass of the same synth (see resetAuditEachPass) has the same findings: report the
-      // same errors, and do not print the warnings once more per chart of the app.
-      const known = reported.get(construct);
-      if (known) return known;
-      // The findings about objects at or below this construct, in the audit's order. Looking them
-      // up per object keeps a chart of N workloads with findings linear rather than N x findings.
-      const mine: number[] = [];
-      for (const c of construct.node.findAll()) {
-        const indices = ApiObject.isApiObject(c) ? findingsOf.get(c) : undefined;
-        if (indices) for (const index of indices) mine.push(index);
-      }
-      mine.sort((a, b) => a - b);
-      const errors: string[] = [];
-      for (const index of mine) {
-        const finding = result.findings[index];
-        const line = formatSynthFinding(finding);
-        if (finding.severity === 'error') errors.push(line);
-        else process.stderr.write(`[${construct.node.path}] warning ${line}\n`);
-      }
-      reported.set(construct, errors);
-      return errors;
-    },
+  trackSynths(construct);
+  addLibraryValidation(construct, () => {
+    const { result, findingsOf, reported } = auditChart(Chart.of(construct));
+    // A later pass of the same synth has the same findings: report the same errors, and do not
+    // print the warnings once more per chart of the app.
+    const known = reported.get(construct);
+    if (known) return known;
+    // The findings about objects at or below this construct, in the audit's order. Looking them
+    // up per object keeps a chart of N workloads with findings linear rather than N x findings.
+    const mine: number[] = [];
+    for (const c of construct.node.findAll()) {
+      const indices = ApiObject.isApiObject(c) ? findingsOf.get(c) : undefined;
+      if (indices) for (const index of indices) mine.push(index);
+    }
+    mine.sort((a, b) => a - b);
+    const errors: string[] = [];
+    for (const index of mine) {
+      const finding = result.findings[index];
+      const line = formatSynthFinding(finding);
+      if (finding.severity === 'error') errors.push(line);
+      else process.stderr.write(`[${construct.node.path}] warning ${line}\n`);
+    }
+    reported.set(construct, errors);
+    if (errors.length > 0) discardRenders(construct);
+    return errors;
   });
 }
 

@@ -49,7 +49,8 @@ export function labelAll(scope: IConstruct, labels: Record<string, string>, meta
   withConstructPath(scope, () => {
     for (const [k, v] of Object.entries(labels)) {
       const theirs = podMetadata.getLabel(k);
-      requireSetting(theirs === undefined || theirs === v, `podMetadata.labels["${k}"]`, theirs,
+      if (theirs === undefined || theirs === v) continue;
+      requireSetting(false, `podMetadata.labels["${k}"]`, theirs,
         `conflicts with the library's label ${k}: "${v}" (from ${k.endsWith('/name') ? 'appName' : k.endsWith('/instance') ? 'name' : k.split('/')[1]})`,
         `remove it from podMetadata and set it through ${k.endsWith('/name') ? 'appName' : k.endsWith('/instance') ? 'name' : `the ${k.split('/')[1]} prop`}`);
     }

@@ -14,14 +14,17 @@
  * spread constraints are put in *before* the user's JSON patches, so a patch on a sub-path such as
  * `/spec/template/spec/affinity/nodeAffinity` finds its parent.
  */
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describeValue, InvalidSetting } from '../concerns/errors';
 import { checkPodSpec, ContainerList } from '../concerns/pod-spec-check';
 import { PlacementPlan } from '../concerns/placement';
 import { ProbeSpec } from '../concerns/probes';
 import { LifecycleHandlerSpec } from '../concerns/shutdown';
-import { continuesAppSynth } from '../rules/synth';
+import { auditChartOf } from '../rules/synth';
+import { currentSynth, trackSynths } from '../rules/synth-pass';
+import { discardRenders } from '../rules/synth-renders';
+import { dropPodSpecDefaults, PodDefaultsKept } from './api-defaults';
 import { addFinalTransform } from './final-patch';
 
 type Json = Record<string, any>;
@@ -59,40 +62,36 @@ export interface PodSettings {
   readonly placement?: PlacementPlan;
   readonly containerHardening: Json;
   readonly podSeccompProfile: Json;
+  /** Defaults that stay in the pod spec because the props set them (api-defaults.ts). */
+  readonly defaultsKept: PodDefaultsKept;
 }
 
 /**
- * Problems found by the last rendering of each workload, with the synth they belong to. Every
- * rendering records them (the rules' chart audit renders every object at synth), so the
- * validation rarely needs a rendering of its own.
+ * Problems found by the last rendering of each workload, with the synth they belong to
+ * (rules/synth-pass.ts). Every rendering records them (the rules' chart audit renders every object
+ * at synth), so the validation rarely needs a rendering of its own.
  */
 const PROBLEMS = new WeakMap<ApiObject, { readonly synth: number; readonly problems: string[] }>();
-/** Bumped when a chart starts a fresh validation (not one of App.synth()'s repeat passes). */
-const SYNTH_OF = new WeakMap<Chart, number>();
 
 /** Registers the merge on the workload's ApiObject, and the placeholders before user patches. */
 export function applyPodSettings(workload: kplus.AbstractPod, settings: PodSettings): void {
   const apiObject = ApiObject.of(workload);
-  const chart = Chart.of(workload);
-  if (!SYNTH_OF.has(chart)) {
-    SYNTH_OF.set(chart, 0);
-    chart.node.addValidation({ validate: () => { if (!continuesAppSynth()) SYNTH_OF.set(chart, SYNTH_OF.get(chart)! + 1); return []; } });
-  }
-  if (settings.placement) addPlacementPlaceholders(workload);
+  trackSynths(workload);
+  shapePodSpec(workload, settings);
   // cdk8s-plus always writes a grace period (30 s unless given one). Giving it the library's makes
   // any other value in the JSON the user's own, which is then reported rather than overwritten.
   (workload as unknown as { terminationGracePeriod: Duration }).terminationGracePeriod = Duration.seconds(settings.terminationGracePeriodSeconds);
   addFinalTransform(apiObject, (json) => {
     const conflicts: InvalidSetting[] = [];
-    const spec = podSpecAt(json, settings.podSpecPath);
-    mergePodSettings(spec, settings, conflicts);
+    const spec = mergePodSettings(podSpecAt(json, settings.podSpecPath), settings, conflicts);
+    replacePodSpec(json, settings.podSpecPath, spec);
     const claims = Array.isArray(json.spec?.volumeClaimTemplates) ? json.spec.volumeClaimTemplates.map((t: Json) => t?.metadata?.name) : [];
     const fieldOf = (list: ContainerList, index: number) => {
       if (list === 'containers') return settings.containers[index]?.field ?? `containers[${index}] (added through the cdk8s-plus escape hatch)`;
       return settings.initContainerFields[index] ?? `initContainers[${index}] (added through the cdk8s-plus escape hatch)`;
     };
     const problems = [...conflicts, ...checkPodSpec(spec, fieldOf, 'pod', claims)].map((p) => p.message);
-    PROBLEMS.set(apiObject, { synth: SYNTH_OF.get(chart)!, problems });
+    PROBLEMS.set(apiObject, { synth: currentSynth(apiObject), problems });
     return json;
   });
 }
@@ -102,25 +101,33 @@ export function applyPodSettings(workload: kplus.AbstractPod, settings: PodSetti
  * settings and the user's, and whatever in the final pod spec (escape-hatch additions and JSON
  * patches included) the API server would reject.
  */
-export function podSettingsValidation(workload: kplus.AbstractPod): { validate: () => string[] } {
+export function podSettingsValidation(workload: kplus.AbstractPod): () => string[] {
   const apiObject = ApiObject.of(workload);
-  const chart = Chart.of(workload);
-  return {
-    validate: () => {
-      if (PROBLEMS.get(apiObject)?.synth !== SYNTH_OF.get(chart)) apiObject.toJson();
-      return PROBLEMS.get(apiObject)!.problems;
-    },
+  return () => {
+    // The chart audit of this synth renders every object (once, see rules/synth-renders.ts), and the
+    // rendering records the problems; an object it did not render is rendered here.
+    if (PROBLEMS.get(apiObject)?.synth !== currentSynth(apiObject)) auditChartOf(apiObject);
+    if (PROBLEMS.get(apiObject)?.synth !== currentSynth(apiObject)) apiObject.toJson();
+    const problems = PROBLEMS.get(apiObject)!.problems;
+    if (problems.length > 0) discardRenders(apiObject);
+    return problems;
   };
 }
 
-function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidSetting[]): void {
+/**
+ * Merges the library's settings into the pod spec; returns the spec (a new object when keys had to
+ * move to the end). Keys are moved by copying rather than by `delete`, which would leave the objects
+ * in V8's slow dictionary form for the YAML writer and the audit that read them next.
+ */
+function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidSetting[]): Json {
   const conflict = (field: string, ours: unknown, theirs: unknown, where: string) => conflicts.push(new InvalidSetting(field, ours,
     `conflicts with ${where}: ${describeValue(theirs)}, set on the cdk8s-plus workload (through its API or a JSON patch)`,
     `set it in one place: remove one of the two settings`));
   const containers: Json[] = Array.isArray(spec.containers) ? spec.containers : [];
   for (const ours of settings.containers) {
-    const c = containers.find((x) => x?.name === ours.name);
-    if (!c) continue;
+    const index = containers.findIndex((x) => x?.name === ours.name);
+    if (index < 0) continue;
+    let c = containers[index];
     if (ours.probes) {
       for (const kind of ['readiness', 'liveness', 'startup'] as const) {
         const key = `${kind}Probe` as const;
@@ -129,7 +136,7 @@ function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidS
         else if (ours.explicitProbes.has(kind)) conflict(`${ours.field}.probes.${kind}`, summary(ours.probes[key]), summary(c[key]), `the container's ${key}`);
       }
     }
-    const lifecycle: Json = { ...(c.lifecycle ?? {}) };
+    const lifecycle: Json = Object.assign({}, c.lifecycle);
     if (ours.postStart) {
       if (lifecycle.postStart === undefined) lifecycle.postStart = ours.postStart;
       else conflict(`${ours.field}.postStart`, summary(ours.postStart), summary(lifecycle.postStart), 'the container\'s lifecycle.postStart');
@@ -139,9 +146,12 @@ function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidS
       else if (ours.preStopExplicit) conflict(`${ours.field === 'container' ? 'shutdown' : ours.field}.preStop`, summary(ours.preStop), summary(lifecycle.preStop), 'the container\'s lifecycle.preStop');
     }
     if (Object.keys(lifecycle).length > 0) {
-      // Rebuilt in the order the library writes it (postStart, then preStop).
-      delete c.lifecycle;
-      c.lifecycle = { ...(lifecycle.postStart ? { postStart: lifecycle.postStart } : {}), ...(lifecycle.preStop ? { preStop: lifecycle.preStop } : {}), ...lifecycle };
+      // Rebuilt in the order the library writes it (postStart, then preStop), as the container's last key.
+      const ordered: Json = {};
+      if (lifecycle.postStart) ordered.postStart = lifecycle.postStart;
+      if (lifecycle.preStop) ordered.preStop = lifecycle.preStop;
+      c = withLastKeys(c, { lifecycle: Object.assign(ordered, lifecycle) });
+      containers[index] = c;
     }
     harden(c, settings.containerHardening, ours.capabilitiesAdd);
   }
@@ -162,7 +172,15 @@ function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidS
     if (spec.priorityClassName === undefined) spec.priorityClassName = value;
     else if (fromProps && spec.priorityClassName !== value) conflict('priorityClassName', value, spec.priorityClassName, 'priorityClassName');
   }
-  if (settings.placement) mergePlacement(spec, settings.placement);
+  return settings.placement ? mergePlacement(spec, settings.placement) : spec;
+}
+
+/** A copy of `object` with `entries` as its last keys (as deleting and setting them would order them). */
+function withLastKeys(object: Json, entries: Json): Json {
+  const out: Json = {};
+  for (const key of Object.keys(object)) if (!(key in entries)) out[key] = object[key];
+  for (const key of Object.keys(entries)) out[key] = entries[key];
+  return out;
 }
 
 /** Sets a scalar unless the same value is there; a different one is reported. */
@@ -191,43 +209,56 @@ function harden(c: Json, hardening: Json, adds: string[] | undefined): void {
  * The library's spreading next to the user's: spread constraints on topology keys the user
  * already constrains are left out (the user's choice stands, and Kubernetes rejects two
  * constraints on one key); the preferred anti-affinity term joins whatever affinity is there.
- * Both keys are written last, where the library has always put them.
+ * Both keys are written last, where the library has always put them: the spec returned is a copy.
  */
-function mergePlacement(spec: Json, placement: PlacementPlan): void {
+function mergePlacement(spec: Json, placement: PlacementPlan): Json {
   const theirs: Json[] = Array.isArray(spec.topologySpreadConstraints) ? spec.topologySpreadConstraints : [];
   const taken = new Set(theirs.map((t) => t?.topologyKey));
   const constraints = [...theirs, ...placement.topologySpreadConstraints.filter((t) => !taken.has(t.topologyKey))];
   const affinity: Json = spec.affinity ?? {};
-  delete spec.topologySpreadConstraints;
-  delete spec.affinity;
-  spec.topologySpreadConstraints = constraints;
   const ours = placement.affinity.podAntiAffinity as Json;
-  const anti: Json = { ...(affinity.podAntiAffinity ?? {}) };
+  const anti: Json = Object.assign({}, affinity.podAntiAffinity);
   const preferred: Json[] = [...(anti.preferredDuringSchedulingIgnoredDuringExecution ?? [])];
   for (const term of ours.preferredDuringSchedulingIgnoredDuringExecution as Json[]) {
     if (!preferred.some((p) => JSON.stringify(p) === JSON.stringify(term))) preferred.push(term);
   }
-  spec.affinity = {
-    ...Object.fromEntries(Object.entries(affinity).filter(([k]) => k !== 'podAntiAffinity')),
-    podAntiAffinity: { ...anti, preferredDuringSchedulingIgnoredDuringExecution: preferred },
-  };
   // The library's own output keeps its familiar shape when nothing else is there.
-  if (Object.keys(affinity).length === 0) spec.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: preferred } };
+  const merged = Object.keys(affinity).length === 0
+    ? { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: preferred } }
+    : Object.assign(Object.fromEntries(Object.entries(affinity).filter(([k]) => k !== 'podAntiAffinity')), {
+      podAntiAffinity: Object.assign(anti, { preferredDuringSchedulingIgnoredDuringExecution: preferred }),
+    });
+  return withLastKeys(spec, { topologySpreadConstraints: constraints, affinity: merged });
 }
 
 /**
- * Empty affinity and spread lists in the pod spec cdk8s-plus renders, before the user's JSON
- * patches run: a patch that adds below them then has a parent. cdk8s-plus offers no public hook
- * between its rendering and the patches, so its pod spec method is wrapped on this one object.
+ * The pod spec cdk8s-plus renders, before the user's JSON patches run: without the values that
+ * equal the API server's defaults (api-defaults.ts), and with empty affinity and spread lists when
+ * the library spreads the pods, so a patch that adds below them has a parent. cdk8s-plus offers no
+ * public hook between its rendering and the patches, so its pod spec method is wrapped on this
+ * one object.
  */
-function addPlacementPlaceholders(workload: kplus.AbstractPod): void {
+function shapePodSpec(workload: kplus.AbstractPod, settings: PodSettings): void {
   const target = workload as unknown as { _toPodSpec?: () => Json };
   const render = target._toPodSpec;
   if (typeof render !== 'function') return;
-  target._toPodSpec = function placeholders(this: unknown) {
-    const spec = render.call(workload);
-    return { ...spec, affinity: spec.affinity ?? {}, topologySpreadConstraints: spec.topologySpreadConstraints ?? [] };
+  target._toPodSpec = function shaped(this: unknown) {
+    const spec: Json = render.call(workload);
+    dropPodSpecDefaults(spec, settings.defaultsKept);
+    if (!settings.placement) return spec;
+    // Object.assign rather than a spread: on Node 20 a copy made by a leading spread takes a slow
+    // path for every key added to it.
+    return Object.assign({}, spec, { affinity: spec.affinity ?? {}, topologySpreadConstraints: spec.topologySpreadConstraints ?? [] });
   };
+}
+
+/** Puts `spec` at `pointer` (when the merge returned a new object). */
+function replacePodSpec(json: Json, pointer: string, spec: Json): void {
+  const keys = pointer.split('/').filter(Boolean);
+  let parent: Json = json;
+  for (const key of keys.slice(0, -1)) parent = parent?.[key];
+  const last = keys[keys.length - 1];
+  if (parent && typeof parent === 'object' && parent[last] !== undefined && parent[last] !== spec) parent[last] = spec;
 }
 
 function podSpecAt(json: Json, pointer: string): Json {

@@ -9,7 +9,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { SHUTDOWN_BUDGET_ANNOTATION } from '../concerns/annotations';
 import { requireSetting, withConstructPath } from '../concerns/errors';
-import { HelperInjection, HelperTool, ImageTools, resolveToolbox } from '../concerns/image-tools';
+import { HELPERS_VOLUME_NAME, HelperInjection, HelperTool, ImageTools, resolveToolbox } from '../concerns/image-tools';
 import { DEFAULT_INIT, InitProcess, planEntrypoint } from '../concerns/init-process';
 import { checkPriorityClassName, checkTopologyKey } from '../concerns/kubernetes-values';
 import { planPlacement, PlacementProps, PlacementPlan } from '../concerns/placement';
@@ -18,6 +18,7 @@ import { planResources } from '../concerns/resources';
 import { containerHardening, podHardening } from '../concerns/security';
 import { LifecycleHook, planShutdown, ShutdownDefaults, ShutdownPlan, ShutdownProps } from '../concerns/shutdown';
 import { SettingsResolver } from '../profiles/profile';
+import { addLibraryValidation } from '../rules/synth-pass';
 import { checkContainerProps, checkHookPort, checkPodMetadata, DEFAULT_IMAGE_PULL_POLICY, injectHelpers, mountWritablePaths, resolveInit, sidecarEntrypoint } from './pod-containers';
 import { applyPodSettings, ContainerSettings, podSettingsValidation } from './pod-settings';
 // cdk8s-plus's own mapping from props to JSON, so its default probe compares as it is written.
@@ -198,7 +199,7 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
       return { preStop, postStart: c.postStart?.withDefaultDrainPause(profilePause) };
     });
     const sidecarHooks = hooks.slice(1).flatMap((h) => (h.preStop ? [h.preStop] : []));
-    const shutdown = planShutdown({ ...props.shutdown, preStop: mainPreStop },
+    const shutdown = planShutdown(Object.assign({}, props.shutdown, { preStop: mainPreStop }),
       { appShutdown: options.shutdownDefaults.appShutdown, preStop: options.shutdownDefaults.preStop ?? LifecycleHook.none() }, sidecarHooks);
     settings.note('terminationGracePeriod', shutdown.explanation, props.shutdown?.terminationGracePeriod ? 'props' : 'derived');
     // The budget, explained on every pod: what an on-call engineer reads in `kubectl describe pod`.
@@ -221,26 +222,24 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
       claimName(name, field);
       const entry = index === 0 ? planEntrypoint(effectiveInit, c.command, c.args, field) : sidecarEntrypoint(c, field);
       const { probes: _p, preStop: _s, postStart: _ps, imageTools: _t, ...plain } = c;
-      const container = workload.addContainer({
-        ...plain,
+      const container = workload.addContainer(Object.assign(plain, {
         name,
         command: entry.command,
         args: entry.args,
         imagePullPolicy: c.imagePullPolicy ?? DEFAULT_IMAGE_PULL_POLICY,
         resources: planResources(c.resources, field, profileResources),
-      });
+      }));
       mountWritablePaths(scope, container, c.securityContext?.readOnlyRootFilesystem !== false, hooks[index].preStop);
       return container;
     });
-    for (const [index, initContainer] of (props.initContainers ?? []).entries()) {
+    const initContainers = (props.initContainers ?? []).map((initContainer, index) => {
       const field = `initContainers[${index}]`;
       claimName(initContainer.name ?? `init-${index}`, field);
-      workload.addInitContainer({
-        ...initContainer,
+      return workload.addInitContainer(Object.assign({}, initContainer, {
         imagePullPolicy: initContainer.imagePullPolicy ?? DEFAULT_IMAGE_PULL_POLICY,
         resources: planResources(initContainer.resources, field, profileResources),
-      });
-    }
+      }));
+    });
 
     const containerSettings: ContainerSettings[] = [];
     const probes = containers.map((container, index) => {
@@ -297,11 +296,20 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
       placement,
       containerHardening: containerHardening(),
       podSeccompProfile: podHardening().seccompProfile as Record<string, unknown>,
+      defaultsKept: {
+        fsGroupChangePolicy: props.securityContext?.fsGroupChangePolicy !== undefined,
+        // The library's containers whose props leave `privileged` to cdk8s-plus's default (false).
+        unsetPrivilegedOf: new Set([
+          ...containers.filter((_, index) => all[index].securityContext?.privileged === undefined).map((c) => c.name),
+          ...initContainers.filter((_, index) => (props.initContainers ?? [])[index].securityContext?.privileged === undefined).map((c) => c.name),
+          ...(injectedTools.length > 0 ? [HELPERS_VOLUME_NAME] : []),
+        ]),
+      },
     };
     applyPodSettings(workload, podSettings);
     // At synth, after every escape-hatch call and JSON patch: conflicts with the library's settings
     // and what the API server would reject in the final pod spec.
-    scope.node.addValidation(podSettingsValidation(workload));
+    addLibraryValidation(scope, podSettingsValidation(workload));
     return { shutdown, probes, placement, init: effectiveInit, mainContainer: containers[0], injectedTools };
   });
 }

@@ -44,8 +44,7 @@ export class ResilientCronJob extends Construct {
     this.run = withConstructPath(this, () => planJobRun(props));
     const fields = this.settings.schedule.fields;
 
-    this.cronJob = new kplus.CronJob(this, 'CronJob', {
-      ...cdk8sPlusPodProps(props),
+    this.cronJob = new kplus.CronJob(this, 'CronJob', Object.assign(cdk8sPlusPodProps(props), {
       metadata: { name: objectName(this, 'CronJob', props.name) },
       schedule: Cron.schedule({ minute: fields.minute, hour: fields.hour, day: fields.dayOfMonth, month: fields.month, weekDay: fields.dayOfWeek }),
       timeZone: this.settings.timeZone,
@@ -57,7 +56,7 @@ export class ResilientCronJob extends Construct {
       restartPolicy: restartPolicyOf(this.run),
       backoffLimit: this.run.backoffLimit,
       activeDeadline: Duration.seconds(this.run.activeDeadlineSeconds),
-    });
+    }));
     this.apiObject = ApiObject.of(this.cronJob);
     const name = this.cronJob.name;
     const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));

@@ -54,12 +54,11 @@ export class ResilientDaemonSet extends Construct {
     this.rollout = withConstructPath(this, () => planDaemonSetRollout(props.rollout ?? {}, bindsHostPorts));
     this.tolerations = withConstructPath(this, () => planTolerations(props.tolerations ?? []));
 
-    this.daemonSet = new kplus.DaemonSet(this, 'DaemonSet', {
-      ...cdk8sPlusPodProps(props),
+    this.daemonSet = new kplus.DaemonSet(this, 'DaemonSet', Object.assign(cdk8sPlusPodProps(props), {
       metadata: { name: objectName(this, 'DaemonSet', props.name) },
       select: false,
       minReadySeconds: this.rollout.minReadySeconds,
-    });
+    }));
     this.apiObject = ApiObject.of(this.daemonSet);
     const name = this.daemonSet.name;
     const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));

@@ -3,7 +3,7 @@
  * node drains, rolling updates, zone loss, slow starts and crashes. A composition only: each
  * decision is made by a module in concerns/.
  */
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
@@ -14,7 +14,7 @@ import { AutoscalingProps, planScaling, ScalingPlan } from '../concerns/scaling'
 import { DEFAULT_APP_SHUTDOWN } from '../concerns/shutdown';
 import { createDisruptionBudget } from './disruption-budget';
 import { SettingsResolver, wantsDisruptionBudget } from '../profiles/profile';
-import { addFinalJsonPatch } from './final-patch';
+import { addFinalTransform } from './final-patch';
 import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, cdk8sPlusPodProps } from './pod';
 import { createService, ServiceOptions } from './service';
@@ -69,8 +69,7 @@ export class ResilientDeployment extends Construct {
     this.scaling = withConstructPath(this, () => planScaling(replicas, props.autoscaling, minimum));
     this.rollout = withConstructPath(this, () => planRollout(props.rollout ?? {}, this.scaling.minReplicas));
 
-    this.deployment = new kplus.Deployment(this, 'Deployment', {
-      ...cdk8sPlusPodProps(props),
+    this.deployment = new kplus.Deployment(this, 'Deployment', Object.assign(cdk8sPlusPodProps(props), {
       // Named after this construct (not its inner 'Deployment' child) so Service DNS names read well.
       metadata: { name: objectName(this, 'Deployment', props.name) },
       select: false,
@@ -79,7 +78,7 @@ export class ResilientDeployment extends Construct {
         maxSurge: percentOrAbsolute(this.rollout.maxSurge),
         maxUnavailable: percentOrAbsolute(this.rollout.maxUnavailable),
       }),
-    });
+    }));
     this.apiObject = ApiObject.of(this.deployment);
     const name = this.deployment.name;
     const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));
@@ -95,12 +94,22 @@ export class ResilientDeployment extends Construct {
     });
     this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
 
-    addFinalJsonPatch(this.apiObject,
-      JsonPatch.add('/spec/minReadySeconds', this.rollout.minReadySeconds),
-      JsonPatch.add('/spec/progressDeadlineSeconds', this.rollout.progressDeadlineSeconds),
-      JsonPatch.add('/spec/revisionHistoryLimit', this.rollout.revisionHistoryLimit),
-    );
-    if (this.scaling.replicas === undefined) addFinalJsonPatch(this.apiObject, JsonPatch.remove('/spec/replicas'));
+    // Set on the final JSON in one step (what JSON patches `add` and `remove` would do, without
+    // parsing and cloning patches on every rendering).
+    const rollout = this.rollout;
+    const hpaOwnsReplicas = this.scaling.replicas === undefined;
+    addFinalTransform(this.apiObject, (json) => {
+      let spec = json.spec;
+      if (hpaOwnsReplicas) {
+        // A copy without the key rather than `delete`, which leaves the object in V8's slow dictionary form.
+        const { replicas: _ownedByTheAutoscaler, ...rest } = spec;
+        json.spec = spec = rest;
+      }
+      spec.minReadySeconds = rollout.minReadySeconds;
+      spec.progressDeadlineSeconds = rollout.progressDeadlineSeconds;
+      spec.revisionHistoryLimit = rollout.revisionHistoryLimit;
+      return json;
+    });
 
     if (props.service !== false && (props.service !== undefined || this.pod.mainContainer.ports.length > 0)) {
       this.service = withConstructPath(this, () => createService(this, name, ids.selector, this.pod.mainContainer, ids.labels, props.service || {}));

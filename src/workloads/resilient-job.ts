@@ -80,14 +80,13 @@ export class ResilientJob extends Construct {
 
     // Left to Kubernetes, the Job gets a selector on its own controller-uid label; cdk8s-plus
     // adds none for Jobs (select: false), and setting one would need manualSelector.
-    this.job = new kplus.Job(this, 'Job', {
-      ...cdk8sPlusPodProps(props),
+    this.job = new kplus.Job(this, 'Job', Object.assign(cdk8sPlusPodProps(props), {
       metadata: { name: objectName(this, 'Job', props.name) },
       restartPolicy: restartPolicyOf(this.settings),
       backoffLimit: this.settings.backoffLimit,
       activeDeadline: Duration.seconds(this.settings.activeDeadlineSeconds),
       ttlAfterFinished: Duration.seconds(this.settings.ttlSecondsAfterFinished),
-    });
+    }));
     this.apiObject = ApiObject.of(this.job);
     const name = this.job.name;
     const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));

@@ -15,6 +15,7 @@ import { releaseIndependentLabels } from '../concerns/labels';
 import { ClaimRetentionProps, planStorage, StoragePlan, VolumeClaimProps } from '../concerns/storage';
 import { createDisruptionBudget } from './disruption-budget';
 import { SettingsResolver, wantsDisruptionBudget } from '../profiles/profile';
+import { dropServiceDefaults } from './api-defaults';
 import { addFinalJsonPatch } from './final-patch';
 import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, cdk8sPlusPodProps } from './pod';
@@ -110,13 +111,13 @@ export class ResilientStatefulSet extends Construct {
       clusterIP: 'None',
     });
     for (const [key, value] of Object.entries(ids.selector)) this.headlessService.selectLabel(key, value);
+    dropServiceDefaults(this.headlessService);
 
     withConstructPath(this, () => requireSetting(props.fsGroup === undefined || props.securityContext?.fsGroup === undefined || props.fsGroup === props.securityContext.fsGroup,
       'fsGroup', props.fsGroup, `conflicts with securityContext.fsGroup (${props.securityContext?.fsGroup})`, 'set the group in one of the two places'));
     const fsGroup = props.fsGroup ?? props.securityContext?.fsGroup ?? DEFAULT_FS_GROUP;
     withConstructPath(this, () => requireWholeNumber(fsGroup, props.fsGroup !== undefined ? 'fsGroup' : 'securityContext.fsGroup', 0, 'use a group ID such as 1000', undefined, Number.MAX_SAFE_INTEGER));
-    this.statefulSet = new kplus.StatefulSet(this, 'StatefulSet', {
-      ...cdk8sPlusPodProps(props),
+    this.statefulSet = new kplus.StatefulSet(this, 'StatefulSet', Object.assign(cdk8sPlusPodProps(props), {
       metadata: { name },
       select: false,
       service: this.headlessService,
@@ -125,7 +126,7 @@ export class ResilientStatefulSet extends Construct {
       strategy: kplus.StatefulSetUpdateStrategy.rollingUpdate({ partition: rollout.partition }),
       minReady: Duration.seconds(rollout.minReadySeconds),
       securityContext: { fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH, ...props.securityContext, fsGroup },
-    });
+    }));
     this.apiObject = ApiObject.of(this.statefulSet);
     labelAll(this, ids.labels, this.statefulSet.metadata, this.statefulSet.podMetadata);
     this.statefulSet.select(kplus.LabelSelector.of({ labels: ids.selector }));
@@ -155,7 +156,7 @@ export class ResilientStatefulSet extends Construct {
     if (this.storage.volumeClaimTemplates.length > 0) {
       // volumeClaimTemplates are immutable: no per-release label (app.kubernetes.io/version) there.
       patches.push(JsonPatch.add('/spec/volumeClaimTemplates', this.storage.volumeClaimTemplates.map((t) => ({
-        ...t, metadata: { ...(t.metadata as object), labels: releaseIndependentLabels(ids.labels) },
+        ...t, metadata: Object.assign({}, t.metadata, { labels: releaseIndependentLabels(ids.labels) }),
       }))));
     }
     this.statefulSet.containers.forEach((container, index) => {

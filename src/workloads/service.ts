@@ -2,7 +2,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { requireSetting, withConstructPath } from '../concerns/errors';
-import { checkObjectName } from '../concerns/kubernetes-values';
+import { checkObjectName, isDns1035Label } from '../concerns/kubernetes-values';
+import { dropServiceDefaults } from './api-defaults';
 import { objectName } from './identity';
 
 export interface ServiceOptions {
@@ -25,7 +26,8 @@ export function createService(scope: Construct, name: string, selector: Record<s
   requireSetting(declared.length > 0, field, options, 'needs a port, but the main container declares none', 'declare the port on the container (portNumber) or set service: false');
   const wanted = options.ports ?? [...new Set(declared.map((p) => p.number))];
   for (const port of wanted) {
-    requireSetting(declared.some((p) => p.number === port), `${field}.ports`, port,
+    if (declared.some((p) => p.number === port)) continue;
+    requireSetting(false, `${field}.ports`, port,
       `is not a port the main container declares (declared: ${declared.map((p) => p.number).join(', ')})`, 'declare it on the container or remove it from service.ports');
   }
   requireSetting(new Set(wanted).size === wanted.length, `${field}.ports`, wanted, 'lists a port more than once', 'list each port once');
@@ -41,6 +43,7 @@ export function createService(scope: Construct, name: string, selector: Record<s
   // Select by the workload's stable selector labels rather than cdk8s-plus's address label, so
   // the Service keeps matching the pods whatever the construct tree looks like.
   for (const [key, value] of Object.entries(selector)) service.selectLabel(key, value);
+  dropServiceDefaults(service);
   return service;
 }
 
@@ -78,7 +81,9 @@ export function requireServicePortNames(ports: ReadonlyArray<ServicePortChoice>,
 /** The Service name: the one given, else the workload's, which must then also suit a Service. */
 export function serviceName(scope: Construct, given: string | undefined, workloadName: string, field: string): string {
   if (given !== undefined) return objectName(scope, 'Service', given, `${field}.name`);
-  withConstructPath(scope, () => checkObjectName(workloadName, 'name', 'Service',
-    `the ${field === 'service' ? 'Service' : field} takes the workload's name, so choose one that starts with a letter (or set ${field}.name)`));
+  if (!isDns1035Label(workloadName)) {
+    withConstructPath(scope, () => checkObjectName(workloadName, 'name', 'Service',
+      `the ${field === 'service' ? 'Service' : field} takes the workload's name, so choose one that starts with a letter (or set ${field}.name)`));
+  }
   return workloadName;
 }

@@ -7,7 +7,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { describeValue } from '../concerns/errors';
-import { continuesAppSynth } from '../rules/synth';
+import { addLibraryValidation, PerSynth, trackSynths } from '../rules/synth-pass';
+import { discardRenders } from '../rules/synth-renders';
 
 /** Kinds that live outside namespaces (the common ones). */
 const CLUSTER_SCOPED = new Set([
@@ -16,10 +17,14 @@ const CLUSTER_SCOPED = new Set([
   'CSIDriver', 'CSINode', 'IngressClass', 'RuntimeClass', 'VolumeAttachment', 'CertificateSigningRequest',
 ]);
 
-type Index = Map<string, ApiObject[]>;
+interface Index {
+  readonly byKey: Map<string, ApiObject[]>;
+  /** Whether any key has two objects: almost never, and then no construct needs to look further. */
+  readonly anyDuplicate: boolean;
+}
 
-/** One index per App and synth: every construct of the pass reads the same one. */
-const INDEXES = new WeakMap<IConstruct, Index>();
+/** One index per App and synth: every construct of every pass of the synth reads the same one (rules/synth-pass.ts). */
+const INDEXES = new PerSynth<IConstruct, Index>();
 
 function keyOf(o: ApiObject): string {
   const namespace = CLUSTER_SCOPED.has(o.kind) ? '' : o.metadata.namespace ?? '';
@@ -27,51 +32,44 @@ function keyOf(o: ApiObject): string {
 }
 
 function indexOf(root: IConstruct): Index {
-  const cached = INDEXES.get(root);
-  if (cached) return cached;
-  const index: Index = new Map();
-  for (const c of root.node.findAll()) {
-    if (!ApiObject.isApiObject(c)) continue;
-    const key = keyOf(c);
-    const list = index.get(key);
-    if (list) list.push(c);
-    else index.set(key, [c]);
-  }
-  INDEXES.set(root, index);
-  return index;
-}
-
-const RESET_REGISTERED = new WeakSet<Chart>();
-
-/**
- * A fresh index for each synth, one for all of its passes: a chart's validation runs before the
- * constructs in it, and drops the index unless the pass continues an App.synth() (rules/synth.ts).
- */
-function resetEachSynth(chart: Chart): void {
-  if (RESET_REGISTERED.has(chart)) return;
-  RESET_REGISTERED.add(chart);
-  chart.node.addValidation({ validate: () => { if (!continuesAppSynth()) INDEXES.delete(chart.node.root); return []; } });
+  return INDEXES.getOrCompute(root, root, () => {
+    const byKey = new Map<string, ApiObject[]>();
+    let anyDuplicate = false;
+    for (const c of root.node.findAll()) {
+      if (!ApiObject.isApiObject(c)) continue;
+      const key = keyOf(c);
+      const list = byKey.get(key);
+      if (list) {
+        list.push(c);
+        anyDuplicate = true;
+      } else {
+        byKey.set(key, [c]);
+      }
+    }
+    return { byKey, anyDuplicate };
+  });
 }
 
 /** Registers the check on a Resilient* construct: each of its objects must be the only one of its kind, name and namespace. */
 export function requireUniqueObjects(construct: IConstruct): void {
-  resetEachSynth(Chart.of(construct));
-  construct.node.addValidation({
-    validate: () => {
-      const index = indexOf(construct.node.root);
-      const errors: string[] = [];
-      for (const c of construct.node.findAll()) {
-        if (!ApiObject.isApiObject(c)) continue;
-        const same = index.get(keyOf(c)) ?? [];
-        if (same.length < 2 || same[0] === c) continue;
-        const first = same[0];
-        const namespace = CLUSTER_SCOPED.has(c.kind) ? '' : ` in namespace ${c.metadata.namespace ?? '(the default one)'}`;
-        const otherChart = Chart.of(first) !== Chart.of(c) ? ` of chart ${Chart.of(first).node.path}` : '';
-        errors.push(`name: ${describeValue(c.name)} is also the name of the ${first.kind} made by ${first.node.path}${otherChart}${namespace}, `
-          + `and Kubernetes keeps one ${c.kind} per name${namespace ? ' and namespace' : ''}: one would replace the other. `
-          + 'Fix: give one of the two its own name (the name prop, or service/headlessService/clientService name), or put the charts in different namespaces');
-      }
-      return errors;
-    },
+  trackSynths(construct);
+  addLibraryValidation(construct, () => {
+    const index = indexOf(construct.node.root);
+    // One App-wide index per synth; with no duplicate in it, no construct walks its own objects.
+    if (!index.anyDuplicate) return [];
+    const errors: string[] = [];
+    for (const c of construct.node.findAll()) {
+      if (!ApiObject.isApiObject(c)) continue;
+      const same = index.byKey.get(keyOf(c)) ?? [];
+      if (same.length < 2 || same[0] === c) continue;
+      const first = same[0];
+      const namespace = CLUSTER_SCOPED.has(c.kind) ? '' : ` in namespace ${c.metadata.namespace ?? '(the default one)'}`;
+      const otherChart = Chart.of(first) !== Chart.of(c) ? ` of chart ${Chart.of(first).node.path}` : '';
+      errors.push(`name: ${describeValue(c.name)} is also the name of the ${first.kind} made by ${first.node.path}${otherChart}${namespace}, `
+        + `and Kubernetes keeps one ${c.kind} per name${namespace ? ' and namespace' : ''}: one would replace the other. `
+        + 'Fix: give one of the two its own name (the name prop, or service/headlessService/clientService name), or put the charts in different namespaces');
+    }
+    if (errors.length > 0) discardRenders(construct);
+    return errors;
   });
 }

@@ -181,11 +181,11 @@ describe('ResilientDeployment properties', () => {
     expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
   });
 
-  test('hardening: cdk8s-plus defaults kept, capabilities dropped, RuntimeDefault seccomp', () => {
+  test('hardening: cdk8s-plus defaults kept (privileged: false left to the API default), capabilities dropped, RuntimeDefault seccomp', () => {
     const pod = podSpecOf(only(deploy({ container: { image: 'example/web:1.0.0', portNumber: 8080, securityContext: { capabilities: { add: [kplus.Capability.NET_BIND_SERVICE] } } } }).objects, 'Deployment'));
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.containers[0].securityContext).toEqual({
-      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
+      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
       capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] }, seccompProfile: { type: 'RuntimeDefault' },
     });
   });
