@@ -15,6 +15,7 @@ const LAYERS: Array<{ readonly room: RegExp; readonly name: string; readonly ran
   { room: /^rules\//, name: 'rules', rank: 1 },
   { room: /^drill\//, name: 'drill', rank: 1 },
   { room: /^profiles\//, name: 'profiles', rank: 2 },
+  { room: /^simulate\//, name: 'simulate', rank: 2 },
   { room: /^validation-plugin\.ts$/, name: 'validation-plugin', rank: 2 },
   { room: /^workloads\//, name: 'workloads', rank: 3 },
   { room: /^cli\//, name: 'cli', rank: 4 },

@@ -25,6 +25,29 @@ function stage(name, kind, matchExpressions, next, delay) {
 
 const notDeleted = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' };
 
+/**
+ * Timing a pod asks for through annotations (simulate sets them on the pods it runs; the manifest
+ * tests set none and get everything at once). The first two are kwok's own annotation names, so
+ * kwok's stock "general" stages read them too.
+ */
+const ANNOTATIONS = {
+  /** How long after scheduling the pod becomes Ready (a Go duration, "3s"): its start-up time. */
+  readyDelay: 'pod-ready.stage.kwok.x-k8s.io/delay',
+  /** How long a Job's pod runs before it exits 0 ("20s"). */
+  completeDelay: 'pod-complete.stage.kwok.x-k8s.io/delay',
+  /** "grace-end": a deleted pod stops when its grace period ends (deletionTimestamp), not at once. */
+  stopAt: 'simulate.resilient.cdk8s.io/stop-at',
+};
+
+/** A node with this label is down: nothing makes it Ready again until the label goes. */
+const OUTAGE_LABEL = 'simulate.resilient.cdk8s.io/outage';
+const notInOutage = { key: `.metadata.labels["${OUTAGE_LABEL}"]`, operator: 'DoesNotExist' };
+
+/** A delay read from the pod's annotation `name` (a Go duration); none without it. */
+function delayFromAnnotation(name) {
+  return { durationMilliseconds: 0, durationFrom: { jq: { expression: `.metadata.annotations["${name}"]` } } };
+}
+
 /** The node's own conditions as a healthy kubelet reports them. */
 function healthyNodeConditions() {
   const conditions = [
@@ -52,6 +75,7 @@ function healthyNodeConditions() {
  */
 function nodeBecomesReady({ kubeletVersion }) {
   return stage('node-becomes-ready', 'Node', [
+    notInOutage,
     { key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'NotIn', values: ['True'] },
   ], {
     statusTemplate: [
@@ -82,6 +106,7 @@ function nodeBecomesReady({ kubeletVersion }) {
  */
 function nodeHeartbeat() {
   return stage('node-heartbeat', 'Node', [
+    notInOutage,
     { key: '.status.phase', operator: 'In', values: ['Running'] },
     { key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'In', values: ['True'] },
   ], {
@@ -125,8 +150,8 @@ function runningContainerStatuses() {
 }
 
 /**
- * A scheduled pod starts and is Ready at once (readiness gates included). A later timing model
- * adds a `delay` here (readiness after the startup probe's budget).
+ * A scheduled pod starts and is Ready (readiness gates included): at once, or after the start-up
+ * time its `pod-ready.stage.kwok.x-k8s.io/delay` annotation gives.
  */
 function podBecomesReady() {
   return stage('pod-becomes-ready', 'Pod', [
@@ -167,10 +192,13 @@ function podBecomesReady() {
       '{{ end }}',
       runningContainerStatuses(),
     ].join('\n'),
-  });
+  }, delayFromAnnotation(ANNOTATIONS.readyDelay));
 }
 
-/** A running pod that a Job owns exits 0, so the real Job controller counts it as succeeded. */
+/**
+ * A running pod that a Job owns exits 0, so the real Job controller counts it as succeeded: at
+ * once, or after the run time its `pod-complete.stage.kwok.x-k8s.io/delay` annotation gives.
+ */
 function jobPodSucceeds() {
   return stage('job-pod-succeeds', 'Pod', [
     notDeleted,
@@ -204,16 +232,61 @@ function jobPodSucceeds() {
       '      finishedAt: {{ $now | Quote }}',
       '{{ end }}',
     ].join('\n'),
-  });
+  }, delayFromAnnotation(ANNOTATIONS.completeDelay));
 }
 
 /**
- * A pod marked for deletion goes away at once (what a kubelet does when every container has
- * exited). A later timing model delays this by the pod's grace period.
+ * A pod marked for deletion stops: its containers end (SIGTERM: exit code 143) and the pod's
+ * phase becomes Failed, as a kubelet reports it. At once, or, for a pod annotated
+ * `simulate.resilient.cdk8s.io/stop-at: grace-end`, when its grace period ends: the API server set
+ * deletionTimestamp to the moment the grace period (the pod's own, or the one the eviction or
+ * delete asked for) runs out. That is the latest a kubelet would stop it. The terminal phase
+ * matters to the Job controller: it decides whether a failure counts (podFailurePolicy,
+ * DisruptionTarget) only once a pod is terminal.
+ */
+function podStops() {
+  const stopAtGraceEnd = `if .metadata.annotations["${ANNOTATIONS.stopAt}"] == "grace-end" then .metadata.deletionTimestamp else null end`;
+  return stage('pod-stops', 'Pod', [
+    { key: '.metadata.deletionTimestamp', operator: 'Exists' },
+    { key: '.status.phase', operator: 'NotIn', values: ['Succeeded', 'Failed'] },
+  ], {
+    statusTemplate: [
+      '{{ $now := Now }}',
+      'phase: Failed',
+      'conditions:',
+      '- type: Ready',
+      '  status: "False"',
+      '  reason: PodCompleted',
+      '  lastTransitionTime: {{ $now | Quote }}',
+      '- type: ContainersReady',
+      '  status: "False"',
+      '  reason: PodCompleted',
+      '  lastTransitionTime: {{ $now | Quote }}',
+      'containerStatuses:',
+      '{{ range .spec.containers }}',
+      '- name: {{ .name | Quote }}',
+      '  image: {{ .image | Quote }}',
+      '  ready: false',
+      '  started: false',
+      '  restartCount: 0',
+      '  state:',
+      '    terminated:',
+      '      exitCode: 143',
+      '      reason: Error',
+      '      finishedAt: {{ $now | Quote }}',
+      '{{ end }}',
+    ].join('\n'),
+  }, { durationMilliseconds: 0, durationFrom: { jq: { expression: stopAtGraceEnd } } });
+}
+
+/**
+ * A stopped pod marked for deletion goes away (the kubelet's final delete). Finalizers (the Job
+ * controller's tracking finalizer) hold it until their owners let go.
  */
 function podIsRemoved() {
   return stage('pod-is-removed', 'Pod', [
     { key: '.metadata.deletionTimestamp', operator: 'Exists' },
+    { key: '.status.phase', operator: 'In', values: ['Succeeded', 'Failed'] },
   ], { delete: true });
 }
 
@@ -273,9 +346,10 @@ function stagesFor(options = {}) {
     nodeHeartbeat(),
     podBecomesReady(),
     jobPodSucceeds(),
+    podStops(),
     podIsRemoved(),
     claimGetsVolume(),
   ];
 }
 
-module.exports = { stagesFor };
+module.exports = { stagesFor, ANNOTATIONS, OUTAGE_LABEL };

@@ -11,6 +11,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
     summary: 'check any Kubernetes manifest against the resilience rules',
     load: () => require('./audit').command as Command,
   },
+  simulate: {
+    summary: 'run rollouts, drains and a zone outage on simulated nodes and judge availability',
+    load: () => require('./simulate').command as Command,
+  },
   drill: {
     summary: "play the kubelet's stop sequence against a workload's container",
     load: () => require('./drill').command as Command,
