@@ -2,10 +2,9 @@
  * Entry point of `npx cdk8s-resilient <command>`. Each command is its own module exporting
  * `run(argv)`; it is loaded on demand so that `audit` never pays for `drill` and vice versa.
  */
-export interface Command {
-  readonly summary: string;
-  run(argv: string[]): Promise<number>;
-}
+import type { Command } from './command';
+
+export type { Command } from './command';
 
 const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   audit: {

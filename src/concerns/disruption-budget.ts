@@ -2,7 +2,7 @@
  * PodDisruptionBudget: limits how many pods voluntary disruptions (node drains, cluster
  * upgrades) may take at once, and must never make a drain impossible.
  */
-import { requireSetting } from './errors';
+import { requireSetting, requireWholeNumber } from './errors';
 
 export interface DisruptionBudgetProps {
   /**
@@ -56,7 +56,7 @@ export function planDisruptionBudget(selector: Record<string, string>, minReplic
 /** Pods a PDB value stands for; Kubernetes rounds percentages up. */
 export function podsOf(value: number | string, replicas: number, field: string): number {
   if (typeof value === 'number') {
-    requireSetting(Number.isInteger(value) && value >= 0, field, value, 'must be a whole number >= 0', 'use a whole number or a percentage like "25%"');
+    requireWholeNumber(value, field, 0, 'use a whole number or a percentage like "25%"');
     return value;
   }
   const match = /^(\d+)%$/.exec(value);

@@ -26,14 +26,39 @@ export class ResilientConfigError extends Error {
   }
 }
 
+/**
+ * The value as a reader would write it: strings quoted, NaN and Infinity by name (JSON would turn
+ * them into `null`), objects and arrays in JSON form.
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return '(unset)';
+  return render(value, 0);
+}
+
+function render(value: unknown, depth: number): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : String(value);
   if (typeof value === 'string') return JSON.stringify(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+  if (value === null || typeof value === 'boolean' || value === undefined) return String(value);
+  if (typeof value === 'bigint') return `${value}`;
+  if (typeof value === 'function' || typeof value === 'symbol') return `(${typeof value})`;
+  if (depth > 6) return '...';
+  if (Array.isArray(value)) return `[${value.map((v) => render(v, depth + 1)).join(',')}]`;
+  const entries = Object.entries(value as object).filter(([, v]) => v !== undefined && typeof v !== 'function');
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${render(v, depth + 1)}`).join(',')}}`;
+}
+
+/** The largest value of a Kubernetes int32 field (replicas, limits, most counts and seconds). */
+export const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Whole numbers only, from `min` to `max` (the int32 maximum unless given). Each failure names its
+ * own problem: 3.5 is "not a whole number", not "below 2".
+ */
+export function requireWholeNumber(value: unknown, field: string, min: number, fix: string, belowMin?: string, max = INT32_MAX): asserts value is number {
+  requireSetting(typeof value === 'number' && Number.isInteger(value), field, value, 'is not a whole number', fix);
+  requireSetting((value as number) >= min, field, value, belowMin ?? `must be at least ${min}`, fix);
+  requireSetting((value as number) <= max, field, value,
+    max === INT32_MAX ? `is above ${INT32_MAX}, the largest value Kubernetes accepts here (a 32-bit integer)` : `must be at most ${max}`, fix);
 }
 
 /** Runs `compute` and re-raises any {@link InvalidSetting} with the construct path in front. */

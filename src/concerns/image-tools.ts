@@ -71,12 +71,27 @@ export class HelperInjection {
 
   /** A helper image of your own (see docs/distroless.md for one built from Debian packages). */
   public static fromImage(props: HelperImageProps): HelperInjection {
-    requireSetting(!!(props.busybox || props.dumbInit || props.tini), 'helpers', props.image,
-      'names no helper binary to copy', 'give the path of busybox, dumbInit or tini inside the image');
     return new HelperInjection(props);
   }
 
   private constructor(public readonly props: HelperImageProps) {}
+
+  /**
+   * Raises what is wrong with the helper image as a setting of `field`. Called by the construct
+   * that uses it (a factory called outside any construct could not say where it is used).
+   */
+  public check(field: string): void {
+    const image = this.props?.image;
+    requireSetting(typeof image === 'string' && image.trim().length > 0 && !/\s/.test(image), `${field}.image`, image,
+      'is empty or contains white space', 'give the helper image reference, e.g. "registry.example.com/platform/helpers:1.0.0"');
+    requireSetting(!!(this.props.busybox || this.props.dumbInit || this.props.tini), field, image,
+      'names no helper binary to copy', 'give the path of busybox, dumbInit or tini inside the image');
+    for (const key of ['busybox', 'dumbInit', 'tini'] as const) {
+      const path = this.props[key];
+      requireSetting(path === undefined || /^\/[^\s'"$`;&|]+$/.test(path), `${field}.${key}`, path,
+        'must be an absolute path without spaces or shell characters', 'use e.g. "/bin/busybox"');
+    }
+  }
 
   /** Binaries to copy for the tools used: [path in the helper image, file name in the shared volume]. */
   public copies(used: ReadonlyArray<HelperTool>): Array<[string, string]> {

@@ -5,6 +5,7 @@
  * namespace makes the pod's pause container PID 1 instead.
  */
 import { requireSetting } from './errors';
+import { bashRunsLastCommandInPlace, lastCommandExecs } from './shell-script';
 
 export type InitKind = 'dumb-init' | 'tini' | 'shared-process-namespace' | 'none';
 
@@ -111,10 +112,10 @@ export interface SignalDelivery {
 export function analyzeSignalDelivery(argv: readonly string[], init: InitProcess): SignalDelivery {
   const wrapper = findShellWrapper(argv);
   if (!wrapper) return { reachesApp: true, reason: 'the app is the container process' };
-  if (lastCommandIsExec(wrapper.script)) {
+  if (lastCommandExecs(wrapper.script)) {
     return { reachesApp: true, reason: 'the script execs the app, which replaces the shell' };
   }
-  if (wrapper.shell === 'bash' && bashExecsLastCommand(wrapper.script)) {
+  if (wrapper.shell === 'bash' && bashRunsLastCommandInPlace(wrapper.script)) {
     return { reachesApp: true, reason: 'bash runs the last command of a lone command or && chain in place of itself' };
   }
   const outcome = init.signalsProcessGroup
@@ -127,19 +128,6 @@ export function analyzeSignalDelivery(argv: readonly string[], init: InitProcess
     reason: `runs the app behind \`${wrapper.shell} -c\` without exec: ${outcome}`,
     fix: 'start the last command with exec (e.g. "... && exec my-app"); an init in front of the shell does not fix this form',
   };
-}
-
-function lastCommandIsExec(script: string): boolean {
-  const statements = script.trim().split(/\s*(?:;|&&|\|\||\n)\s*/).filter((s) => s.length > 0);
-  const last = statements[statements.length - 1] ?? '';
-  // A backgrounded or piped exec does not replace the shell.
-  return /^exec\s+\S/.test(last) && !/[|&]/.test(last);
-}
-
-/** A lone simple command, or simple commands joined by `&&` (measured with bash 5.2). */
-function bashExecsLastCommand(script: string): boolean {
-  const parts = script.trim().split(/\s*&&\s*/);
-  return parts.every((part) => part.length > 0 && !/[;&|\n<>()`]/.test(part));
 }
 
 function basename(path: string): string {

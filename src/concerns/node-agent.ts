@@ -5,7 +5,7 @@
  */
 import { Duration } from 'cdk8s';
 import { podsOf } from './disruption-budget';
-import { requireSetting } from './errors';
+import { describeValue, requireSetting, requireWholeNumber } from './errors';
 import { wholeSeconds } from './shutdown';
 
 export interface DaemonSetRolloutProps {
@@ -49,13 +49,16 @@ export function planDaemonSetRollout(props: DaemonSetRolloutProps, bindsHostPort
   requireSetting(surge || unavailable, 'rollout.maxUnavailable', maxUnavailable,
     'is 0 together with maxSurge 0, so the rollout could never replace an agent (Kubernetes rejects this)',
     'use maxUnavailable 1 (the default), or maxSurge 1 with maxUnavailable 0');
+  requireSetting(!(surge && unavailable), 'rollout.maxSurge', maxSurge,
+    `is set together with maxUnavailable ${describeValue(maxUnavailable)}: Kubernetes lets a DaemonSet rollout either surge or take agents down, not both`,
+    'set maxUnavailable: 0 with maxSurge, or leave maxSurge at 0');
   requireSetting(!surge || !bindsHostPorts, 'rollout.maxSurge', maxSurge,
     'starts the new agent next to the old one on the same node, but the pod declares a hostPort the old pod still holds, so the new pod never starts and the rollout stalls',
     'use maxUnavailable 1 with maxSurge 0 (the default), or drop the hostPort');
   const minReadySeconds = wholeSeconds(props.minReady ?? DEFAULT_NODE_AGENT_MIN_READY, 'rollout.minReady');
   const revisionHistoryLimit = props.revisionHistoryLimit ?? 5;
-  requireSetting(Number.isInteger(revisionHistoryLimit) && revisionHistoryLimit >= 1, 'rollout.revisionHistoryLimit', revisionHistoryLimit,
-    'must be a whole number >= 1, or `kubectl rollout undo` has nothing to go back to', 'use 1 or more');
+  requireWholeNumber(revisionHistoryLimit, 'rollout.revisionHistoryLimit', 1, 'use 1 or more',
+    'must be at least 1, or `kubectl rollout undo` has nothing to go back to');
   return { maxUnavailable, maxSurge, minReadySeconds, revisionHistoryLimit };
 }
 

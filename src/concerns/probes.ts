@@ -5,7 +5,7 @@
  * every pod at once.
  */
 import { Duration } from 'cdk8s';
-import { requireSetting } from './errors';
+import { InvalidSetting, requireSetting, requireWholeNumber } from './errors';
 import { wholeSeconds } from './shutdown';
 
 export interface ProbeTiming {
@@ -59,8 +59,9 @@ export interface GrpcCheckOptions extends ProbeTiming {
 /** How a probe checks the container (HTTP, TCP, exec or gRPC), plus optional timing. */
 export class HealthCheck {
   public static httpGet(path: string, options: HttpCheckOptions = {}): HealthCheck {
-    requireSetting(path.startsWith('/'), 'probe.httpGet.path', path, 'must start with "/"', `use "/${path}"`);
-    return new HealthCheck('httpGet', (port) => ({ httpGet: { path, port, ...(options.scheme ? { scheme: options.scheme } : {}) } }), options.port, options);
+    const problem = typeof path === 'string' && path.startsWith('/') ? undefined
+      : new InvalidSetting('httpGet.path', path, 'must start with "/"', `use "/${path}"`);
+    return new HealthCheck('httpGet', (port) => ({ httpGet: { path, port, ...(options.scheme ? { scheme: options.scheme } : {}) } }), options.port, options, true, problem);
   }
 
   public static tcp(options: PortCheckOptions = {}): HealthCheck {
@@ -68,8 +69,9 @@ export class HealthCheck {
   }
 
   public static exec(command: string[], options: ProbeTiming = {}): HealthCheck {
-    requireSetting(command.length > 0, 'probe.exec.command', command, 'is empty', 'give the program and its arguments');
-    return new HealthCheck('exec', () => ({ exec: { command } }), undefined, options, false);
+    const problem = Array.isArray(command) && command.length > 0 && command.every((w) => typeof w === 'string') && command[0].length > 0 ? undefined
+      : new InvalidSetting('exec.command', command, Array.isArray(command) && command.length === 0 ? 'is empty' : 'must be a list of strings with the program first', 'give the program and its arguments, e.g. ["/app/healthcheck"]');
+    return new HealthCheck('exec', () => ({ exec: { command } }), undefined, options, false, problem);
   }
 
   /** gRPC health checking protocol (GA in Kubernetes 1.27). */
@@ -83,10 +85,13 @@ export class HealthCheck {
     public readonly port: number | string | undefined,
     public readonly timing: ProbeTiming,
     public readonly usesPort = true,
+    /** A bad argument of the factory, raised by the construct that uses the check. */
+    private readonly problem?: InvalidSetting,
   ) {}
 
   /** The handler with its port resolved against the container's declared ports. */
   public handler(declaredPorts: DeclaredPort[], field: string): ProbeHandlerSpec {
+    if (this.problem) throw new InvalidSetting(`${field}.${this.problem.field}`, this.problem.value, this.problem.problem, this.problem.fix);
     if (!this.usesPort) return this.render('');
     const port = this.port ?? declaredPorts[0]?.number;
     requireSetting(port !== undefined, `${field}.port`, port, 'is not set and the container declares no port',
@@ -102,7 +107,7 @@ export class HealthCheck {
 
   /** The same check with other timing. */
   public withTiming(timing: ProbeTiming): HealthCheck {
-    return new HealthCheck(this.type, this.render, this.port, { ...this.timing, ...timing }, this.usesPort);
+    return new HealthCheck(this.type, this.render, this.port, { ...this.timing, ...timing }, this.usesPort, this.problem);
   }
 }
 
@@ -196,8 +201,8 @@ function toProbe(check: HealthCheck, defaults: { period: number; timeout: number
   requireSetting(periodSeconds >= 1, `${field}.period`, `${periodSeconds}s`, 'must be at least 1 second', 'use Duration.seconds(1) or more');
   requireSetting(timeoutSeconds >= 1, `${field}.timeout`, `${timeoutSeconds}s`, 'must be at least 1 second', 'use Duration.seconds(1) or more');
   requireSetting(timeoutSeconds <= periodSeconds, `${field}.timeout`, `${timeoutSeconds}s`, `is longer than the period (${periodSeconds}s), so checks would overlap`, `use a timeout of at most ${periodSeconds}s or a longer period`);
-  requireSetting(Number.isInteger(failureThreshold) && failureThreshold >= 1, `${field}.failureThreshold`, failureThreshold, 'must be a whole number >= 1', 'use 1 or more');
-  requireSetting(Number.isInteger(successThreshold) && successThreshold >= 1, `${field}.successThreshold`, successThreshold, 'must be a whole number >= 1', 'use 1');
+  requireWholeNumber(failureThreshold, `${field}.failureThreshold`, 1, 'use 1 or more');
+  requireWholeNumber(successThreshold, `${field}.successThreshold`, 1, 'use 1');
   const initialDelaySeconds = t.initialDelay ? wholeSeconds(t.initialDelay, `${field}.initialDelay`) : undefined;
   return {
     ...check.handler(ports, field),

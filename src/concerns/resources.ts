@@ -3,7 +3,7 @@
  * and the HPA compute utilisation; a memory limit equal to the request keeps a pod from being
  * the first evicted under node memory pressure for using more than it asked for.
  */
-import { Size } from 'cdk8s';
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { requireSetting } from './errors';
 
@@ -23,6 +23,16 @@ export function planResources(user: kplus.ContainerResources | undefined, field:
   const cpuLimit = user?.cpu?.limit ?? defaults?.cpu?.limit ?? maxCpu(cpuRequest, kplus.Cpu.millis(DEFAULT_RESOURCES.cpuLimitMillis));
   const memoryRequest = user?.memory?.request ?? defaults?.memory?.request ?? Size.mebibytes(DEFAULT_RESOURCES.memoryRequestMebibytes);
   const memoryLimit = user?.memory?.limit ?? defaults?.memory?.limit ?? maxSize(memoryRequest, Size.mebibytes(DEFAULT_RESOURCES.memoryLimitMebibytes));
+  for (const [name, cpu] of [['request', cpuRequest], ['limit', cpuLimit]] as const) {
+    const millis = cpuMillis(cpu);
+    requireSetting(Number.isFinite(millis) && millis >= 0, `${field}.resources.cpu.${name}`, cpu.amount, millis < 0 ? 'is negative' : 'is not a CPU quantity', 'use e.g. kplus.Cpu.millis(250)');
+  }
+  const ephemeral = user?.ephemeralStorage;
+  if (ephemeral?.request && ephemeral?.limit) {
+    requireSetting(ephemeral.request.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) <= ephemeral.limit.toMebibytes({ rounding: SizeRoundingBehavior.NONE }),
+      `${field}.resources.ephemeralStorage.request`, `${ephemeral.request.toKibibytes()}Ki`,
+      `is above the limit (${ephemeral.limit.toKibibytes()}Ki)`, 'raise the limit or lower the request');
+  }
   requireSetting(cpuMillis(cpuRequest) <= cpuMillis(cpuLimit), `${field}.resources.cpu.request`, cpuRequest.amount,
     `is above the limit (${cpuLimit.amount})`, 'raise the limit or lower the request');
   requireSetting(memoryRequest.toMebibytes() <= memoryLimit.toMebibytes(), `${field}.resources.memory.request`, `${memoryRequest.toMebibytes()}Mi`,

@@ -3,7 +3,7 @@
  * release never lowers capacity and a bad release stops instead of replacing every pod.
  */
 import { Duration } from 'cdk8s';
-import { requireSetting } from './errors';
+import { requireSetting, requireWholeNumber } from './errors';
 import { podsOf } from './disruption-budget';
 import { wholeSeconds } from './shutdown';
 
@@ -43,7 +43,7 @@ export function planRollout(props: RolloutProps, replicas: number): RolloutPlan 
   requireSetting(progressDeadlineSeconds > minReadySeconds, 'rollout.progressDeadline', `${progressDeadlineSeconds}s`,
     `must be longer than minReady (${minReadySeconds}s), or Kubernetes rejects the Deployment`, `use more than ${minReadySeconds}s`);
   const revisionHistoryLimit = props.revisionHistoryLimit ?? 5;
-  requireSetting(Number.isInteger(revisionHistoryLimit) && revisionHistoryLimit >= 1, 'rollout.revisionHistoryLimit', revisionHistoryLimit,
-    'must be a whole number >= 1, or `kubectl rollout undo` has nothing to go back to', 'use 1 or more');
+  requireWholeNumber(revisionHistoryLimit, 'rollout.revisionHistoryLimit', 1, 'use 1 or more',
+    'must be at least 1, or `kubectl rollout undo` has nothing to go back to');
   return { maxSurge, maxUnavailable, minReadySeconds, progressDeadlineSeconds, revisionHistoryLimit };
 }

@@ -3,7 +3,7 @@
  * autoscaled workload leaves spec.replicas to the HorizontalPodAutoscaler, or every apply would
  * reset the count the HPA chose.
  */
-import { requireSetting } from './errors';
+import { requireSetting, requireWholeNumber } from './errors';
 
 export interface AutoscalingProps {
   /** @default 2 */
@@ -38,22 +38,22 @@ export function planScaling(replicas: number | undefined, autoscaling: Autoscali
     requireSetting(replicas === undefined, 'replicas', replicas,
       'is set together with autoscaling; the HPA owns the replica count and each apply would reset it', 'remove replicas and use autoscaling.minReplicas');
     const minReplicas = autoscaling.minReplicas ?? DEFAULT_REPLICAS;
-    requireSetting(Number.isInteger(minReplicas) && minReplicas >= minimumAllowed, 'autoscaling.minReplicas', minReplicas,
-      `is below ${minimumAllowed}: scaling in to one pod means a single drain or crash takes the service down`, `use ${minimumAllowed} or more`);
-    requireSetting(Number.isInteger(autoscaling.maxReplicas) && autoscaling.maxReplicas > minReplicas, 'autoscaling.maxReplicas', autoscaling.maxReplicas,
-      `must be a whole number above minReplicas (${minReplicas}), or the HPA can never scale`, `use at least ${minReplicas + 1}`);
+    requireWholeNumber(minReplicas, 'autoscaling.minReplicas', minimumAllowed, `use ${minimumAllowed} or more`,
+      `is below ${minimumAllowed}: scaling in to one pod means a single drain or crash takes the service down`);
+    requireWholeNumber(autoscaling.maxReplicas, 'autoscaling.maxReplicas', minReplicas + 1, `use at least ${minReplicas + 1}`,
+      `must be above minReplicas (${minReplicas}), or the HPA can never scale`);
     const metrics: Array<Record<string, unknown>> = [];
     const cpu = autoscaling.targetCpuUtilizationPercent ?? 70;
     for (const [name, value] of [['cpu', cpu], ['memory', autoscaling.targetMemoryUtilizationPercent]] as const) {
       if (value === undefined) continue;
-      requireSetting(Number.isInteger(value) && value > 0 && value <= 100, `autoscaling.target${name === 'cpu' ? 'Cpu' : 'Memory'}UtilizationPercent`, value,
-        'must be a whole percentage from 1 to 100', 'use e.g. 70');
+      requireWholeNumber(value, `autoscaling.target${name === 'cpu' ? 'Cpu' : 'Memory'}UtilizationPercent`, 1, 'use a percentage from 1 to 100, e.g. 70',
+        'must be a percentage from 1 to 100', 100);
       metrics.push({ type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization: value } } });
     }
     return { replicas: undefined, minReplicas, autoscaler: { minReplicas, maxReplicas: autoscaling.maxReplicas, metrics } };
   }
   const count = replicas ?? DEFAULT_REPLICAS;
-  requireSetting(Number.isInteger(count) && count >= minimumAllowed, 'replicas', count,
-    `is below ${minimumAllowed}: one node drain or one crash would leave no pod serving`, `use ${minimumAllowed} or more replicas`);
+  requireWholeNumber(count, 'replicas', minimumAllowed, `use ${minimumAllowed} or more replicas`,
+    `is below ${minimumAllowed}: one node drain or one crash would leave no pod serving`);
   return { replicas: count, minReplicas: count };
 }

@@ -11,13 +11,14 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { requireSetting, withConstructPath } from '../concerns/errors';
+import { requireSetting, requireWholeNumber, withConstructPath } from '../concerns/errors';
 import { HelperInjection, ImageTools } from '../concerns/image-tools';
 import { DEFAULT_INIT, InitProcess } from '../concerns/init-process';
 import { NODE_TOPOLOGY_KEY, SpreadMode, ZONE_TOPOLOGY_KEY } from '../concerns/placement';
 import { DEFAULT_RESOURCES } from '../concerns/resources';
 import { DEFAULT_REPLICAS, MIN_RESILIENT_REPLICAS } from '../concerns/scaling';
-import { DEFAULT_DRAIN_PAUSE } from '../concerns/shutdown';
+import { DEFAULT_DRAIN_PAUSE, wholeSeconds } from '../concerns/shutdown';
+import { checkPriorityClassName, checkTopologyKey } from '../concerns/kubernetes-values';
 import { Rules } from '../rules/synth';
 import { Severity } from '../rules/types';
 
@@ -106,15 +107,31 @@ export class ResilienceProfile {
     return (scope as IConstruct & { [PROFILE_OF]?: ResilienceProfile })[PROFILE_OF];
   }
 
-  private constructor(public readonly name: string, public readonly settings: ProfileSettings) {
+  private constructor(public readonly name: string, public readonly settings: ProfileSettings) {}
+
+  /**
+   * Raises the first setting of this profile that cannot be used. Run by applyTo(), with the path
+   * of the App or Chart (profiles are made outside any construct, where an error could not say
+   * where the profile is used).
+   */
+  public check(): void {
+    const name = this.name;
+    const settings = this.settings;
     for (const [id, rule] of Object.entries(settings.ruleSeverities ?? {})) {
-      requireSetting(typeof rule.reason === 'string' && rule.reason.trim().length > 0, `profile "${name}".ruleSeverities.${id}.reason`, rule.reason,
+      requireSetting(typeof rule?.reason === 'string' && rule.reason.trim().length > 0, `profile "${name}".ruleSeverities.${id}.reason`, rule?.reason,
         'is empty: a profile that changes a rule must say why', 'give the reason, e.g. "staging clusters have one zone"');
       requireSetting(['error', 'warning', 'off'].includes(rule.severity), `profile "${name}".ruleSeverities.${id}.severity`, rule.severity,
         'is not a severity', "use 'error', 'warning' or 'off'");
     }
-    requireSetting(settings.minReplicas === undefined || (Number.isInteger(settings.minReplicas) && settings.minReplicas >= 1), `profile "${name}".minReplicas`, settings.minReplicas,
-      'must be a whole number >= 1', 'use 1 or more');
+    if (settings.minReplicas !== undefined) requireWholeNumber(settings.minReplicas, `profile "${name}".minReplicas`, 1, 'use 1 or more');
+    if (settings.replicas !== undefined) requireWholeNumber(settings.replicas, `profile "${name}".replicas`, 1, 'use 1 or more');
+    if (settings.drainPause !== undefined) wholeSeconds(settings.drainPause, `profile "${name}".drainPause`);
+    if (settings.priorityClassName !== undefined) checkPriorityClassName(settings.priorityClassName, `profile "${name}".priorityClassName`);
+    if (settings.zoneTopologyKey !== undefined) checkTopologyKey(settings.zoneTopologyKey, `profile "${name}".zoneTopologyKey`);
+    if (settings.nodeTopologyKey !== undefined) checkTopologyKey(settings.nodeTopologyKey, `profile "${name}".nodeTopologyKey`);
+    requireSetting(settings.spread === undefined || settings.spread === 'preferred' || settings.spread === 'required', `profile "${name}".spread`, settings.spread,
+      'is not a spread mode', "use 'preferred' or 'required'");
+    settings.helpers?.check(`profile "${name}".helpers`);
   }
 
   /** A new profile: this one's settings with `overrides` on top (rule severities are merged). */
@@ -132,6 +149,7 @@ export class ResilienceProfile {
    */
   public applyTo(scope: IConstruct): this {
     withConstructPath(scope, () => {
+      this.check();
       requireSetting(ResilienceProfile.attachedTo(scope) === undefined, 'profile', this.name,
         `cannot be applied: profile "${ResilienceProfile.attachedTo(scope)?.name}" is already applied here`, 'apply one profile per App or Chart (derive one with extend())');
       const existing = scope.node.findAll().filter((c) => RESOLVERS.has(c));

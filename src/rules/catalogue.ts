@@ -11,6 +11,7 @@ import { POD_RULES } from './pod-rules';
 import { PROBE_RULES } from './probe-rules';
 import { Rule } from './rule';
 import { SHUTDOWN_RULES } from './shutdown-rules';
+import { TYPE_RULES } from './type-rules';
 
 export const ruleOverrideInvalid: Rule = {
   id: 'rule-override-invalid',
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   ...PLACEMENT_RULES,
   ...KIND_RULES,
   ...POD_RULES,
+  ...TYPE_RULES,
   ruleOverrideInvalid,
 ];
 

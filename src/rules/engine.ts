@@ -1,13 +1,19 @@
 /**
- * Runs the rule table over a set of plain Kubernetes objects. The model (workloads and what
- * selects them, per namespace) is built once; each object is then checked by the rules for its
- * kind only, so an audit is close to linear in the number of objects.
+ * Runs the rule table over plain Kubernetes objects as they stream past. Each object is checked
+ * at once by the rules for its kind that look at it alone, and then dropped; for the rules that
+ * look across objects (a Service and the pods it selects, a workload and its budget) only a
+ * compact view is kept (compact.ts), and those rules run once every object is in. Memory is then
+ * bounded by the findings and the compact views, not by the input.
  */
-import { ALL_RULES, readOverrides } from './annotations';
+import { ALL_RULES, readOverrides, RuleOverrides } from './annotations';
 import { isRuleId, RULES } from './catalogue';
-import { AuditModel, buildModel, formatPath, isControlled, isObject, refOf } from './model';
-import { Rule } from './rule';
-import { AuditInput, Finding, KubeObject, Severity, SuppressedFinding } from './types';
+import { compactReferrer, compactWorkload, customResourcePodLabels, detach } from './compact';
+import { AuditModel, isCustomResource, LinkBuilder } from './links';
+import { formatPath, isControlled, isObject, namespaceOf, refOf, toWorkload, Workload } from './model';
+import { Assumptions, Rule } from './rule';
+import { podShutdown } from './shutdown-model';
+import { timelineOf, WorkloadTimeline } from './timeline';
+import { AuditInput, Finding, KubeObject, ObjectRef, Severity, SourceRef, SuppressedFinding, Violation } from './types';
 
 export interface AuditOptions {
   /**
@@ -17,6 +23,17 @@ export interface AuditOptions {
   readonly severity?: Readonly<Record<string, Severity | 'off'>>;
   /** The rules to run. @default the whole catalogue */
   readonly rules?: readonly Rule[];
+  /** Figures the manifests do not state, given by the user. @default none: rules assume and say so */
+  readonly assumptions?: Assumptions;
+  /** Collect each workload's shutdown timeline (`audit --explain`). @default false */
+  readonly timelines?: boolean;
+  /** List every audited object in the result (JUnit output has a case per object). @default false */
+  readonly listObjects?: boolean;
+  /**
+   * Cross-object rules read compact views of the objects. Turning it off keeps whole objects
+   * (tests compare the two). @default true
+   */
+  readonly compactViews?: boolean;
 }
 
 export interface AuditResult {
@@ -25,69 +42,210 @@ export interface AuditResult {
   readonly suppressed: SuppressedFinding[];
   /** Objects that were checked (documents with a kind, controller-owned objects excluded). */
   readonly objectCount: number;
-  readonly model: AuditModel;
+  /** Each workload's shutdown timeline, in input order, when asked for. */
+  readonly timelines?: WorkloadTimeline[];
+  /** Every audited object, in input order, when asked for. */
+  readonly objects?: Array<{ readonly ref: ObjectRef; readonly file: string; readonly inputIndex: number }>;
+}
+
+const NO_LINKS: AuditModel = { namespaces: new Map(), selectedBy: new Map(), targetOf: new Map() };
+const LINKED_KINDS = new Set(['Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler']);
+
+interface Pending {
+  readonly object: KubeObject;
+  readonly workload?: Workload;
+  readonly inputIndex: number;
+  readonly ref: ObjectRef;
+  readonly source?: SourceRef;
+}
+
+/** An audit fed one object at a time; `finish()` runs the cross-object rules and returns the result. */
+export class Auditor {
+  private readonly local = new Map<string, Rule[]>();
+  private readonly cross = new Map<string, Rule[]>();
+  private readonly ruleOrder = new Map<string, number>();
+  private readonly links = new LinkBuilder();
+  private readonly pending: Pending[] = [];
+  private readonly findings: Finding[] = [];
+  private readonly suppressed: SuppressedFinding[] = [];
+  private readonly timelineSeeds: Array<{ inputIndex: number; ref: ObjectRef; source?: SourceRef; shutdown: ReturnType<typeof podShutdown>; workload: Workload | undefined }> = [];
+  private readonly assumptions: Assumptions;
+  private readonly objects: Array<{ ref: ObjectRef; file: string; inputIndex: number }> = [];
+  private inputIndex = 0;
+  private objectCount = 0;
+  private finished = false;
+  /**
+   * Findings repeat the same texts and paths over and over (every workload whose container
+   * "main" has no liveness probe): one copy of each, up to a bound, keeps 100,000 workloads'
+   * findings in memory at a fraction of the size.
+   */
+  private readonly texts = new Map<string, string>();
+  private readonly paths = new Map<string, ReadonlyArray<string | number>>();
+
+  /** One copy of a text, detached from the document it may have been built from (see detach in compact.ts). */
+  private intern(text: string): string {
+    const known = this.texts.get(text);
+    if (known !== undefined) return known;
+    const copy = detach(text);
+    if (this.texts.size < 200_000) this.texts.set(copy, copy);
+    return copy;
+  }
+
+  constructor(private readonly options: AuditOptions = {}) {
+    for (const id of Object.keys(options.severity ?? {})) {
+      if (!isRuleId(id)) throw new Error(`unknown rule id "${id}" (see docs/rules.md)`);
+    }
+    this.assumptions = options.assumptions ?? {};
+    const rules = options.rules ?? RULES;
+    rules.forEach((rule, i) => this.ruleOrder.set(rule.id, i));
+    for (const rule of rules) {
+      if (options.severity?.[rule.id] === 'off') continue;
+      const table = rule.crossObject ? this.cross : this.local;
+      for (const kind of rule.kinds) {
+        const list = table.get(kind);
+        if (list) list.push(rule);
+        else table.set(kind, [rule]);
+      }
+    }
+  }
+
+  /** Checks one object; returns its input index. */
+  public add(object: KubeObject, source?: SourceRef): number {
+    if (this.finished) throw new Error('the audit has finished');
+    const inputIndex = this.inputIndex++;
+    if (!isObject(object) || typeof object.kind !== 'string' || isControlled(object)) return inputIndex;
+    this.objectCount++;
+    const kind = object.kind;
+    const workload = toWorkload(object, inputIndex);
+    const ref = refOf(object);
+    if (this.options.listObjects) this.objects.push({ ref, file: source?.file ?? '', inputIndex });
+    const rules = [...(this.local.get(kind) ?? []), ...(this.local.get('*') ?? [])];
+    let overrides: RuleOverrides | undefined;
+    for (const rule of rules) {
+      const violations = rule.check({ object, inputIndex, workload, model: NO_LINKS, assumptions: this.assumptions });
+      if (violations.length === 0) continue;
+      overrides ??= readOverrides(object, workload?.podAnnotations, isRuleId);
+      for (const v of violations) this.record(rule, v, overrides, ref, inputIndex, source);
+    }
+    if (this.options.timelines && workload) {
+      this.timelineSeeds.push({ inputIndex, ref, source, shutdown: podShutdown(workload, this.assumptions), workload: undefined });
+    }
+    const namespace = namespaceOf(object);
+    const compact = this.options.compactViews !== false;
+    if (workload) {
+      const view = compact ? compactWorkload(object, inputIndex)! : workload;
+      this.links.addWorkload(view);
+      if (this.cross.has(kind)) this.pending.push({ object: view.object, workload: view, inputIndex, ref, source });
+      if (this.options.timelines) this.timelineSeeds[this.timelineSeeds.length - 1].workload = view;
+    } else if (LINKED_KINDS.has(kind)) {
+      const view = compact ? compactReferrer(object) : object;
+      this.links.addReferrer(namespace, view);
+      if (this.cross.has(kind)) this.pending.push({ object: view, inputIndex, ref, source });
+    } else if (isCustomResource(object)) {
+      this.links.addCustomResource(detach(namespace), detach(String(object.metadata?.name ?? '')), detach(kind), customResourcePodLabels(object));
+    }
+    return inputIndex;
+  }
+
+  /** Runs the cross-object rules, orders the findings and locates their lines. */
+  public finish(): AuditResult {
+    if (this.finished) throw new Error('the audit has finished');
+    this.finished = true;
+    const model = this.links.link();
+    for (const p of this.pending) {
+      const rules = this.cross.get(String(p.object.kind)) ?? [];
+      let overrides: RuleOverrides | undefined;
+      for (const rule of rules) {
+        const violations = rule.check({ object: p.object, inputIndex: p.inputIndex, workload: p.workload, model, assumptions: this.assumptions });
+        if (violations.length === 0) continue;
+        overrides ??= readOverrides(p.object, p.workload?.podAnnotations, isRuleId);
+        for (const v of violations) this.record(rule, v, overrides, p.ref, p.inputIndex, p.source);
+      }
+    }
+    this.pending.length = 0;
+    this.texts.clear();
+    this.paths.clear();
+    sortByInput(this.findings, this.ruleOrder);
+    sortByInput(this.suppressed, this.ruleOrder);
+    for (const f of this.findings) if (f.source) f.fieldLine = f.source.locate?.(f.pathSegments) ?? f.source.line;
+    for (const f of this.suppressed) if (f.source) f.fieldLine = f.source.locate?.(f.pathSegments) ?? f.source.line;
+    const timelines = this.options.timelines
+      ? this.timelineSeeds.map((s) => timelineOf(s.ref, s.source, s.shutdown, (s.workload?.services.length ?? 0) > 0))
+      : undefined;
+    return {
+      findings: this.findings,
+      suppressed: this.suppressed,
+      objectCount: this.objectCount,
+      ...(timelines ? { timelines } : {}),
+      ...(this.options.listObjects ? { objects: this.objects } : {}),
+    };
+  }
+
+  private record(rule: Rule, v: Violation, overrides: RuleOverrides, ref: ObjectRef, inputIndex: number, source: SourceRef | undefined): void {
+    const configured = this.options.severity?.[rule.id];
+    let severity: Severity = configured && configured !== 'off' ? configured : rule.severity;
+    // A finding that rests on an assumption is a warning: the manifest may well be right.
+    if (v.assumption !== undefined && severity === 'error') severity = 'warning';
+    const path = this.intern(formatPath(v.path));
+    let segments = this.paths.get(path);
+    if (segments === undefined) {
+      segments = v.path;
+      if (this.paths.size < 200_000) this.paths.set(path, segments);
+    }
+    const finding: Finding & { reason?: string } = {
+      ruleId: rule.id,
+      severity,
+      object: ref,
+      path,
+      pathSegments: segments,
+      message: this.intern(v.message),
+      fix: v.fix === undefined ? rule.fix : this.intern(v.fix),
+      inputIndex,
+    };
+    if (source) (finding as { source?: SourceRef }).source = source;
+    const reason = overrides.suppressed.get(rule.id);
+    if (reason !== undefined) {
+      finding.reason = reason;
+      this.suppressed.push(finding as SuppressedFinding);
+      return;
+    }
+    const changed = overrides.severity.get(rule.id) ?? overrides.severity.get(ALL_RULES);
+    if (changed) {
+      (finding as { severity: Severity }).severity = changed.severity;
+      (finding as { severityReason?: string }).severityReason = changed.reason;
+    } else if (v.assumption !== undefined) {
+      (finding as { assumption?: string }).assumption = v.assumption;
+    }
+    this.findings.push(finding);
+  }
+}
+
+/** Input order, then rule-table order, then the order the rule reported them; keys computed once. */
+function sortByInput<T extends { inputIndex: number; ruleId: string }>(items: T[], ruleOrder: Map<string, number>): void {
+  const keys = new Float64Array(items.length);
+  for (let i = 0; i < items.length; i++) keys[i] = items[i].inputIndex * 1024 + (ruleOrder.get(items[i].ruleId) ?? 1023);
+  const order = Array.from({ length: items.length }, (_, i) => i).sort((a, b) => keys[a] - keys[b] || a - b);
+  const sorted = order.map((i) => items[i]);
+  for (let i = 0; i < sorted.length; i++) items[i] = sorted[i];
 }
 
 /** Audits plain objects, e.g. ApiObject.toJson() results or parsed YAML documents. */
 export function auditObjects(objects: readonly KubeObject[], options: AuditOptions = {}): AuditResult {
-  return auditInputs(objects.map((object) => ({ object })), options);
+  const auditor = new Auditor(options);
+  for (const object of objects) auditor.add(object);
+  return auditor.finish();
 }
 
 /** Audits objects that carry their source file and line. */
-export function auditInputs(inputs: readonly AuditInput[], options: AuditOptions = {}): AuditResult {
-  const rules = options.rules ?? RULES;
-  for (const id of Object.keys(options.severity ?? {})) {
-    if (!isRuleId(id)) throw new Error(`unknown rule id "${id}" (see docs/rules.md)`);
-  }
-  const byKind = new Map<string, Rule[]>();
-  const forAll: Rule[] = [];
-  for (const rule of rules) {
-    if (options.severity?.[rule.id] === 'off') continue;
-    for (const kind of rule.kinds) {
-      if (kind === '*') forAll.push(rule);
-      else byKind.set(kind, [...(byKind.get(kind) ?? []), rule]);
-    }
-  }
+export function auditInputs(inputs: Iterable<AuditInput>, options: AuditOptions = {}): AuditResult {
+  const auditor = new Auditor(options);
+  for (const { object, source } of inputs) auditor.add(object, source);
+  return auditor.finish();
+}
 
-  const model = buildModel(inputs);
-  const findings: Finding[] = [];
-  const suppressed: SuppressedFinding[] = [];
-  let objectCount = 0;
-  inputs.forEach(({ object, source }, inputIndex) => {
-    if (!isObject(object) || typeof object.kind !== 'string' || isControlled(object)) return;
-    objectCount++;
-    const workload = model.workloadAt[inputIndex];
-    const applicable = [...(byKind.get(object.kind) ?? []), ...forAll];
-    if (applicable.length === 0) return;
-    const overrides = readOverrides(object, workload?.podAnnotations, isRuleId);
-    const ref = refOf(object);
-    for (const rule of applicable) {
-      for (const violation of rule.check({ object, inputIndex, workload, model })) {
-        const base = {
-          ruleId: rule.id,
-          object: ref,
-          path: formatPath(violation.path),
-          pathSegments: violation.path,
-          message: violation.message,
-          fix: violation.fix ?? rule.fix,
-          inputIndex,
-          ...(source ? { source } : {}),
-        };
-        const reason = overrides.suppressed.get(rule.id);
-        const configured = options.severity?.[rule.id];
-        const defaultSeverity: Severity = configured && configured !== 'off' ? configured : rule.severity;
-        if (reason !== undefined) {
-          suppressed.push({ ...base, severity: defaultSeverity, reason });
-          continue;
-        }
-        const changed = overrides.severity.get(rule.id) ?? overrides.severity.get(ALL_RULES);
-        findings.push(changed
-          ? { ...base, severity: changed.severity, severityReason: changed.reason }
-          : { ...base, severity: defaultSeverity });
-      }
-    }
-  });
-  return { findings, suppressed, objectCount, model };
+/** Each workload's shutdown timeline, with the Services of the same objects taken into account. */
+export function shutdownTimelines(objects: readonly KubeObject[], options: AuditOptions = {}): WorkloadTimeline[] {
+  return auditObjects(objects, { ...options, timelines: true }).timelines ?? [];
 }
 
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {

@@ -13,13 +13,14 @@ export const statefulSetHeadlessServiceMissing: Rule = {
   reason: 'spec.serviceName must name a headless Service (clusterIP: None) that selects the StatefulSet\'s pods; it gives each pod its stable DNS name (pod-0.service), which peers use to find each other. Without it, or with a normal ClusterIP Service, replication and cluster membership break.',
   fix: 'Create a Service with clusterIP: None selecting the pods, in the same namespace, and set spec.serviceName to its name.',
   kinds: ['StatefulSet'],
+  crossObject: true,
   check: ({ object, workload: w, model }) => {
     const serviceName = object.spec?.serviceName;
     const path: FieldPath = ['spec', 'serviceName'];
     if (typeof serviceName !== 'string' || serviceName === '') {
       return [{ path, message: 'spec.serviceName is unset, so the pods get no stable DNS names' }];
     }
-    const service = model.namespaces.get(w!.namespace)?.byKindName.get(`Service/${serviceName}`);
+    const service = model.namespaces.get(w!.namespace)?.servicesByName.get(serviceName);
     if (!service) {
       return [{ path, message: `spec.serviceName names Service "${serviceName}", which is not among the audited objects of namespace ${w!.namespace}` }];
     }

@@ -1,10 +1,9 @@
 /**
- * A read-only view over a set of plain Kubernetes objects: which objects run pods (and where their
- * pod spec sits), and which Services, PodDisruptionBudgets and HorizontalPodAutoscalers refer to
- * which workload. Built once per audit, namespace by namespace, with a label index so that
- * matching selectors to workloads stays close to linear in the number of objects.
+ * A read-only view over plain Kubernetes objects: which objects run pods and where their pod spec
+ * sits, and the helpers rules share. How objects refer to each other (Services, budgets and
+ * autoscalers to workloads) is in links.ts.
  */
-import { AuditInput, KubeObject, ObjectRef } from './types';
+import { KubeObject, ObjectRef } from './types';
 
 export type FieldPath = ReadonlyArray<string | number>;
 
@@ -56,38 +55,21 @@ export interface Workload {
   readonly autoscalers: KubeObject[];
 }
 
-export interface Namespace {
-  readonly name: string;
-  readonly workloads: Workload[];
-  readonly services: KubeObject[];
-  readonly disruptionBudgets: KubeObject[];
-  readonly autoscalers: KubeObject[];
-  /** Objects by `Kind/name`. */
-  readonly byKindName: Map<string, KubeObject>;
-}
-
-export interface AuditModel {
-  readonly inputs: ReadonlyArray<AuditInput>;
-  readonly namespaces: Map<string, Namespace>;
-  /** Workload view of each input, by input index (undefined for other kinds). */
-  readonly workloadAt: ReadonlyArray<Workload | undefined>;
-  /** Workloads whose pods a Service or PDB selects, keyed by that Service or PDB. */
-  readonly selectedBy: Map<KubeObject, Workload[]>;
-  /** The workload an HPA's scaleTargetRef names, keyed by the HPA. */
-  readonly targetOf: Map<KubeObject, Workload | undefined>;
-}
-
 export function namespaceOf(object: KubeObject): string {
   return object.metadata?.namespace || 'default';
 }
 
 export function refOf(object: KubeObject): ObjectRef {
-  return {
-    ...(object.apiVersion ? { apiVersion: object.apiVersion } : {}),
-    kind: String(object.kind ?? '(no kind)'),
-    ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}),
-    name: String(object.metadata?.name ?? '(no name)'),
-  };
+  // Built field by field: this runs once per object of the input.
+  // Copies, not slices of the parsed document (see detach in compact.ts): refs outlive documents.
+  const copy = (v: unknown) => { const t = String(v); return t.length < 13 ? t : `${t} `.slice(0, -1); };
+  const ref: { apiVersion?: string; kind: string; namespace?: string; name: string } = { kind: copy(object.kind ?? '(no kind)'), name: copy(object.metadata?.name ?? '(no name)') };
+  if (object.apiVersion) ref.apiVersion = copy(object.apiVersion);
+  if (object.metadata?.namespace) ref.namespace = copy(object.metadata.namespace);
+  // Keys in the order reports have always shown them.
+  return ref.apiVersion !== undefined
+    ? (ref.namespace !== undefined ? { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name } : { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name })
+    : (ref.namespace !== undefined ? { kind: ref.kind, namespace: ref.namespace, name: ref.name } : { kind: ref.kind, name: ref.name });
 }
 
 /** `Deployment shop/web`, or `Deployment web` without a namespace. */
@@ -101,66 +83,6 @@ export function listNames<T>(items: readonly T[], name: (item: T) => string = St
   return items.length <= max ? shown : `${shown} and ${items.length - max} more`;
 }
 
-/** Builds the view. Objects without a kind are kept as inputs but belong to no namespace. */
-export function buildModel(inputs: ReadonlyArray<AuditInput>): AuditModel {
-  const namespaces = new Map<string, Namespace>();
-  const workloadAt: Array<Workload | undefined> = new Array(inputs.length);
-  const space = (name: string): Namespace => {
-    let ns = namespaces.get(name);
-    if (!ns) {
-      ns = { name, workloads: [], services: [], disruptionBudgets: [], autoscalers: [], byKindName: new Map() };
-      namespaces.set(name, ns);
-    }
-    return ns;
-  };
-  inputs.forEach(({ object }, inputIndex) => {
-    if (!isObject(object) || typeof object.kind !== 'string' || isControlled(object)) return;
-    const ns = space(namespaceOf(object));
-    ns.byKindName.set(`${object.kind}/${object.metadata?.name ?? ''}`, object);
-    const workload = toWorkload(object, inputIndex);
-    if (workload) {
-      workloadAt[inputIndex] = workload;
-      ns.workloads.push(workload);
-    } else if (object.kind === 'Service') {
-      ns.services.push(object);
-    } else if (object.kind === 'PodDisruptionBudget') {
-      ns.disruptionBudgets.push(object);
-    } else if (object.kind === 'HorizontalPodAutoscaler') {
-      ns.autoscalers.push(object);
-    }
-  });
-
-  const selectedBy = new Map<KubeObject, Workload[]>();
-  const targetOf = new Map<KubeObject, Workload | undefined>();
-  for (const ns of namespaces.values()) {
-    const index = new LabelIndex(ns.workloads.filter((w) => w.workloadClass !== 'batch'));
-    for (const service of ns.services) {
-      const selector = service.spec?.selector;
-      // A Service without a selector has its endpoints managed by hand: it selects no pods.
-      const matched = isObject(selector) && Object.keys(selector).length > 0 ? index.match({ matchLabels: selector as Record<string, string> }) : [];
-      selectedBy.set(service, matched);
-      for (const w of matched) w.services.push(service);
-    }
-    for (const pdb of ns.disruptionBudgets) {
-      const selector = pdb.spec?.selector;
-      // policy/v1: a null selector selects no pods, an empty one selects every pod of the namespace.
-      const matched = isObject(selector) ? index.match(selector as LabelSelector) : [];
-      selectedBy.set(pdb, matched);
-      for (const w of matched) w.disruptionBudgets.push(pdb);
-    }
-    // Looked up by kind/name: a scan per HPA would make 10,000 autoscaled workloads quadratic.
-    const workloadByKindName = new Map<string, Workload>();
-    for (const w of ns.workloads) if (!workloadByKindName.has(`${w.kind}/${w.name}`)) workloadByKindName.set(`${w.kind}/${w.name}`, w);
-    for (const hpa of ns.autoscalers) {
-      const ref = hpa.spec?.scaleTargetRef;
-      const target = isObject(ref) ? workloadByKindName.get(`${ref.kind}/${ref.name}`) : undefined;
-      targetOf.set(hpa, target);
-      target?.autoscalers.push(hpa);
-    }
-  }
-  return { inputs, namespaces, workloadAt, selectedBy, targetOf };
-}
-
 /**
  * Objects a controller made (the ReplicaSets of a Deployment, the Pods of a ReplicaSet, as in
  * `kubectl get all -o yaml`): their owner is audited instead.
@@ -170,7 +92,8 @@ export function isControlled(object: KubeObject): boolean {
   return Array.isArray(owners) && owners.some((o) => isObject(o) && o.controller === true);
 }
 
-function toWorkload(object: KubeObject, inputIndex: number): Workload | undefined {
+/** The workload view of an object that runs pods; undefined for other kinds. */
+export function toWorkload(object: KubeObject, inputIndex: number): Workload | undefined {
   const kind = object.kind as string;
   const workloadClass = WORKLOAD_CLASSES[kind];
   if (!workloadClass) return undefined;
@@ -196,35 +119,6 @@ function toWorkload(object: KubeObject, inputIndex: number): Workload | undefine
     disruptionBudgets: [],
     autoscalers: [],
   };
-}
-
-/**
- * Workloads by pod label, so a selector is checked only against the workloads that carry the
- * rarest of its labels instead of against every workload of the namespace.
- */
-class LabelIndex {
-  private readonly byLabel = new Map<string, Workload[]>();
-
-  constructor(private readonly workloads: Workload[]) {
-    for (const w of workloads) {
-      for (const [key, value] of Object.entries(w.podLabels)) {
-        const k = `${key}=${value}`;
-        const list = this.byLabel.get(k);
-        if (list) list.push(w);
-        else this.byLabel.set(k, [w]);
-      }
-    }
-  }
-
-  public match(selector: LabelSelector): Workload[] {
-    const pairs = Object.entries(selector.matchLabels ?? {});
-    let candidates = this.workloads;
-    for (const [key, value] of pairs) {
-      const list = this.byLabel.get(`${key}=${value}`) ?? [];
-      if (list.length < candidates.length) candidates = list;
-    }
-    return candidates.filter((w) => selectorMatches(selector, w.podLabels));
-  }
 }
 
 /** Kubernetes label selector semantics; an empty selector matches everything. */
@@ -274,27 +168,47 @@ export interface DeclaredPortOf {
   readonly name?: string;
 }
 
+/** The ports a container declares with a valid number (others are the field-type rule's concern). */
 export function declaredPorts(container: Record<string, any>): DeclaredPortOf[] {
   const ports = container.ports;
   if (!Array.isArray(ports)) return [];
-  return ports.filter(isObject).map((p) => ({ number: Number(p.containerPort), ...(p.name ? { name: String(p.name) } : {}) }));
+  const out: DeclaredPortOf[] = [];
+  for (const p of ports) {
+    if (!isObject(p) || !isPortNumber(p.containerPort)) continue;
+    out.push({ number: p.containerPort, ...(typeof p.name === 'string' && p.name !== '' ? { name: p.name } : {}) });
+  }
+  return out;
 }
 
-/** spec.replicas as written, or the Kubernetes default of 1. */
+export function isPortNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+/** An IANA service name, as Kubernetes requires of port names: 1-15 of [a-z0-9-], a letter, no -- or edge -. */
+export function isPortName(value: string): boolean {
+  return /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(value) && /[a-z]/.test(value) && !value.includes('--');
+}
+
+/** spec.replicas as written, or the Kubernetes default of 1 (also when it is not a number: the field-type rule reports that). */
 export function declaredReplicas(w: Workload): number {
   const replicas = w.object.spec?.replicas;
   return typeof replicas === 'number' ? replicas : 1;
 }
 
+/** `replicas: 0`: the workload is deliberately paused (scaled to zero), so rules about its pod count do not apply. */
+export function isPaused(w: Workload): boolean {
+  return w.object.spec?.replicas === 0;
+}
+
 /** The fewest pods the workload runs: the HPA's minimum when one scales it. */
 export function minimumPods(w: Workload): number {
-  if (w.autoscalers.length > 0) return Math.min(...w.autoscalers.map((h) => numberOr(h.spec?.minReplicas, 1)));
+  if (w.autoscalers.length > 0) return w.autoscalers.reduce((min, h) => Math.min(min, numberOr(h.spec?.minReplicas, 1)), Infinity);
   return declaredReplicas(w);
 }
 
 /** The most pods the workload runs outside a rollout: the HPA's maximum when one scales it. */
 export function maximumPods(w: Workload): number {
-  if (w.autoscalers.length > 0) return Math.max(...w.autoscalers.map((h) => numberOr(h.spec?.maxReplicas, 1)));
+  if (w.autoscalers.length > 0) return w.autoscalers.reduce((max, h) => Math.max(max, numberOr(h.spec?.maxReplicas, 1)), -Infinity);
   return declaredReplicas(w);
 }
 

@@ -13,7 +13,7 @@ export const ASSUMED_ZONES_PER_REGION = 3;
 /** Pods the workload may run at once: the most replicas plus the rolling-update surge. */
 export function peakPods(w: Workload): number {
   const base = Math.max(maximumPods(w), declaredReplicas(w));
-  if (w.kind !== 'Deployment') return base;
+  if (w.kind !== 'Deployment' || base === 0) return base;
   const strategy = w.object.spec?.strategy;
   if (strategy?.type === 'Recreate') return base;
   try {
@@ -63,6 +63,7 @@ export const spreadMissing: Rule = {
   reason: 'Without a topology spread constraint or pod anti-affinity on the node key, the scheduler may put several replicas (or all) on one node, and a single node failure or drain takes them down together.',
   fix: `Add a topologySpreadConstraint with topologyKey ${NODE_TOPOLOGY_KEY}, maxSkew 1, whenUnsatisfiable ScheduleAnyway and a labelSelector matching the pods (and one on ${ZONE_TOPOLOGY_KEY}), or a preferred pod anti-affinity on ${NODE_TOPOLOGY_KEY}.`,
   kinds: REPLICATED_KINDS,
+  crossObject: true,
   check: ({ workload: w }) => {
     if (maximumPods(w!) < 2) return [];
     const constraints = Array.isArray(w!.podSpec.topologySpreadConstraints) ? w!.podSpec.topologySpreadConstraints : [];
@@ -83,6 +84,7 @@ export const antiAffinityUnsatisfiable: Rule = {
   reason: `A required anti-affinity against the workload's own pods allows one pod per topology domain. On the region key a cluster has one domain; on the zone key most regions have ${ASSUMED_ZONES_PER_REGION}. Pods beyond that (including the extra pods of a rolling update) stay Pending forever, and a rollout with maxUnavailable 0 never finishes.`,
   fix: `Replace it with a topologySpreadConstraint (maxSkew 1; whenUnsatisfiable DoNotSchedule if it must be hard), which still places pods once every domain has one, or use preferredDuringSchedulingIgnoredDuringExecution.`,
   kinds: REPLICATED_KINDS,
+  crossObject: true,
   check: ({ workload: w }) => {
     const peak = peakPods(w!);
     const out: Violation[] = [];
@@ -107,6 +109,7 @@ export const antiAffinityRequired: Rule = {
   reason: 'requiredDuringScheduling anti-affinity on the node key never lets two replicas share a node: once replicas plus the rolling-update surge outnumber the schedulable nodes (a node drained, a small node pool, a scale-out), new pods stay Pending and rollouts stall.',
   fix: `Use a topologySpreadConstraint on ${NODE_TOPOLOGY_KEY} with maxSkew 1 (ScheduleAnyway, or DoNotSchedule if it must be hard), or preferred anti-affinity.`,
   kinds: REPLICATED_KINDS,
+  crossObject: true,
   check: ({ workload: w }) => {
     const peak = peakPods(w!);
     return selfAntiAffinity(w!)

@@ -1,5 +1,7 @@
 /** Rules about every pod template: resources, images, and selectors that find the pods. */
-import { containersOf, isObject, LabelSelector, selectorMatches, WORKLOAD_KINDS } from './model';
+import { UNSEEN_PODS } from './availability-rules';
+import { unseenPodsReason } from './links';
+import { containersOf, isObject, LabelSelector, namespaceOf, selectorMatches, WORKLOAD_KINDS } from './model';
 import { Rule } from './rule';
 import { Violation } from './types';
 
@@ -95,15 +97,16 @@ export const serviceSelectsNothing: Rule = {
   severity: 'warning',
   group: SELECTORS,
   title: 'A Service selects the pods of no workload',
-  reason: 'A Service whose selector matches no pod has no endpoints: every request to it fails. Usually its labels drifted from the workload\'s. (Only workloads in the same audit are known: audit the whole namespace together.)',
+  reason: `A Service whose selector matches no pod has no endpoints: every request to it fails. Usually its labels drifted from the workload's. ${UNSEEN_PODS}`,
   fix: 'Make spec.selector match the pod template labels of the workload behind it.',
   kinds: ['Service'],
+  crossObject: true,
   check: ({ object, model }) => {
     const selector = object.spec?.selector;
     if (!isObject(selector) || Object.keys(selector).length === 0) return [];
-    return (model.selectedBy.get(object) ?? []).length === 0
-      ? [{ path: ['spec', 'selector'], message: `the selector ${JSON.stringify(selector)} matches the pods of no workload in namespace ${object.metadata?.namespace || 'default'}, so the Service has no endpoints` }]
-      : [];
+    if ((model.selectedBy.get(object) ?? []).length > 0) return [];
+    if (unseenPodsReason(object, { matchLabels: selector as Record<string, string> }, model.namespaces.get(namespaceOf(object)))) return [];
+    return [{ path: ['spec', 'selector'], message: `the selector ${JSON.stringify(selector)} matches the pods of no workload in namespace ${namespaceOf(object)}, so the Service has no endpoints` }];
   },
 };
 

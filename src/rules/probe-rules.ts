@@ -1,6 +1,6 @@
 /** Rules about health probes: traffic only to pods that can serve it, restarts only when stuck. */
 import { ProbeSpec, sameProbe, toleranceSeconds } from '../concerns/probes';
-import { ContainerAt, containersOf, declaredPorts, isObject, listNames, LONG_RUNNING_KINDS, Workload, WORKLOAD_KINDS } from './model';
+import { ContainerAt, containersOf, declaredPorts, isObject, isPortName, listNames, LONG_RUNNING_KINDS, Workload, WORKLOAD_KINDS } from './model';
 import { Rule } from './rule';
 import { servingContainers } from './shutdown-rules';
 import { Violation } from './types';
@@ -30,25 +30,28 @@ function sortKeys(value: unknown): unknown {
   return out;
 }
 
-/** Containers that should prove readiness: those a Service sends traffic to, or that declare ports. */
+/**
+ * Containers that should prove readiness: those a Service sends traffic to. Without a Service
+ * (in the audit) nothing routes traffic by readiness, so nothing is demanded.
+ */
 function trafficContainers(w: Workload): ContainerAt[] {
-  if (w.services.length > 0) return servingContainers(w);
-  return containersOf(w).filter((c) => declaredPorts(c.container).length > 0);
+  return w.services.length > 0 ? servingContainers(w) : [];
 }
 
 export const readinessProbeMissing: Rule = {
   id: 'readiness-probe-missing',
   severity: 'error',
   group: GROUP,
-  title: 'A container that serves traffic has no readiness probe',
-  reason: 'Without a readiness probe a container counts as ready as soon as its process starts: Services send it requests while it is still booting, warming caches or connecting to its database, and a rollout moves on to the next pod before this one can serve.',
+  title: 'A container that a Service sends traffic to has no readiness probe',
+  reason: 'Without a readiness probe a container counts as ready as soon as its process starts: Services send it requests while it is still booting, warming caches or connecting to its database, and a rollout moves on to the next pod before this one can serve. Only pods that a Service in the audit selects are checked.',
   fix: 'Add a readinessProbe that answers only when the app can serve (an HTTP health endpoint, a gRPC health check or at least a TCP check on the serving port).',
   kinds: LONG_RUNNING_KINDS,
+  crossObject: true,
   check: ({ workload: w }) => trafficContainers(w!)
     .filter((c) => !isObject(c.container.readinessProbe))
     .map((c): Violation => ({
       path: [...c.path, 'readinessProbe'],
-      message: `container "${c.name}" serves traffic${w!.services.length > 0 ? ` (Service ${listNames(w!.services, (s) => String(s.metadata?.name))})` : ' (it declares ports)'} but has no readiness probe, so it gets requests before it can answer them`,
+      message: `container "${c.name}" gets traffic from Service ${listNames(w!.services, (s) => String(s.metadata?.name))} but has no readiness probe, so it gets requests before it can answer them`,
     })),
 };
 
@@ -60,6 +63,7 @@ export const livenessProbeMissing: Rule = {
   reason: 'A process that deadlocks or stops making progress without exiting is never restarted without a liveness probe: it keeps its place (and, if it still passes readiness, its traffic) until someone notices.',
   fix: 'Add a livenessProbe that checks only that the process itself is alive (e.g. a TCP check or a /livez endpoint that calls no dependency), more tolerant than readiness.',
   kinds: LONG_RUNNING_KINDS,
+  crossObject: true,
   check: ({ workload: w }) => {
     const traffic = trafficContainers(w!);
     const candidates = traffic.length > 0 ? traffic : containersOf(w!).slice(0, 1);
@@ -68,6 +72,10 @@ export const livenessProbeMissing: Rule = {
       .map((c): Violation => ({ path: [...c.path, 'livenessProbe'], message: `container "${c.name}" has no liveness probe, so a hung process is never restarted` }));
   },
 };
+
+function handlerKind(probe: Record<string, any>): string {
+  return probe.httpGet ? 'httpGet' : probe.tcpSocket ? 'tcpSocket' : probe.exec ? 'exec' : probe.grpc ? 'grpc' : '';
+}
 
 export const livenessSameAsReadiness: Rule = {
   id: 'liveness-same-as-readiness',
@@ -79,6 +87,8 @@ export const livenessSameAsReadiness: Rule = {
   kinds: LONG_RUNNING_KINDS,
   check: ({ workload: w }) => containersOf(w!)
     .filter((c) => isObject(c.container.readinessProbe) && isObject(c.container.livenessProbe)
+      // Probes of different kinds (HTTP and TCP) differ: only same-kind ones need the full comparison.
+      && handlerKind(c.container.readinessProbe) === handlerKind(c.container.livenessProbe)
       && sameProbe(canonicalProbe(c.container.readinessProbe), canonicalProbe(c.container.livenessProbe)))
     .map((c): Violation => ({
       path: [...c.path, 'livenessProbe'],
@@ -118,15 +128,13 @@ export const probePortUndeclared: Rule = {
   id: 'probe-port-undeclared',
   severity: 'error',
   group: GROUP,
-  title: 'A probe or lifecycle hook targets a port the container does not declare',
-  reason: 'A named port that the container does not declare cannot be resolved, so the probe or hook fails every time: the pod never becomes ready, or is restarted in a loop. A numeric port that no container of the pod declares is usually a typo or a port the app no longer listens on.',
-  fix: 'Declare the port in the container\'s `ports` (with the name, for a named port), or point the probe at a declared port.',
+  title: 'A probe or lifecycle hook targets a named port the container does not declare',
+  reason: 'A named port is looked up in the container\'s own `ports`; when the container does not declare it, the name cannot be resolved and the probe or hook fails every time: the pod never becomes ready, or is restarted in a loop. (A numeric port is probed whether or not it is declared, so numbers are not checked; placeholders such as `${PORT}` are left to the field-type rule.)',
+  fix: 'Declare the port in the container\'s `ports` with that name, or point the probe at a declared name or at a port number.',
   kinds: WORKLOAD_KINDS,
   check: ({ workload: w }) => {
-    const containers = containersOf(w!);
-    const podPorts = new Set(containers.flatMap((c) => declaredPorts(c.container).map((p) => p.number)));
     const out: Violation[] = [];
-    for (const c of containers) {
+    for (const c of containersOf(w!)) {
       const own = declaredPorts(c.container);
       const handlers: Array<[ReadonlyArray<string>, unknown]> = [
         ...PROBES.map((p): [string[], unknown] => [[p], c.container[p]]),
@@ -135,18 +143,14 @@ export const probePortUndeclared: Rule = {
       for (const [field, handler] of handlers) {
         if (!isObject(handler)) continue;
         for (const type of ['httpGet', 'tcpSocket', 'grpc']) {
-          const port = handler[type]?.port;
-          if (port === undefined || port === null) continue;
-          const declared = typeof port === 'number'
-            ? podPorts.has(port)
-            : own.some((p) => p.name === port);
-          if (declared) continue;
+          const port = isObject(handler[type]) ? handler[type].port : undefined;
+          // Numbers need no declaration; anything but a port name is the field-type rule's concern.
+          if (typeof port !== 'string' || !isPortName(port)) continue;
+          if (own.some((p) => p.name === port)) continue;
           const list = own.map((p) => (p.name ? `${p.number}/${p.name}` : String(p.number))).join(', ') || 'none';
           out.push({
             path: [...c.path, ...field, type, 'port'],
-            message: typeof port === 'number'
-              ? `container "${c.name}" ${field.join('.')} checks port ${port}, which no container of the pod declares (declared: ${list})`
-              : `container "${c.name}" ${field.join('.')} checks the named port "${port}", which the container does not declare (declared: ${list}), so the check can never succeed`,
+            message: `container "${c.name}" ${field.join('.')} checks the named port "${port}", which the container does not declare (declared: ${list}), so the check can never succeed`,
           });
         }
       }

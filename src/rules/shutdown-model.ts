@@ -13,9 +13,10 @@
  */
 import { analyzeSignalDelivery, detectInit, findShellWrapper, SignalDelivery } from '../concerns/init-process';
 import { DEFAULT_APP_SHUTDOWN, DEFAULT_DRAIN_PAUSE } from '../concerns/shutdown';
-import { SHUTDOWN_BUDGET_ANNOTATION } from '../workloads/pod';
+import { SHUTDOWN_BUDGET_ANNOTATION } from '../concerns/annotations';
 import { APP_SHUTDOWN_ANNOTATION } from './annotations';
 import { containersOf, FieldPath, isObject, Workload } from './model';
+import { Assumptions } from './rule';
 
 /** terminationGracePeriodSeconds when a pod spec leaves it out. */
 export const KUBERNETES_DEFAULT_GRACE_SECONDS = 30;
@@ -29,6 +30,8 @@ export interface HookEstimate {
   readonly basis: string;
   /** One line describing the hook. */
   readonly summary: string;
+  /** True when the figure is a default assumed for the kind of hook, not read from it. */
+  readonly assumed?: boolean;
 }
 
 /** How long a lifecycle handler (plain Kubernetes JSON) runs before the kubelet moves on. */
@@ -52,7 +55,7 @@ export function estimateHookSeconds(handler: unknown): HookEstimate | undefined 
   }
   if (isObject(handler.httpGet)) {
     const seconds = DEFAULT_DRAIN_PAUSE.toSeconds();
-    return { seconds, basis: `an HTTP hook, assumed to take ${seconds}s`, summary: `GET ${handler.httpGet.path ?? '/'} on port ${handler.httpGet.port}` };
+    return { seconds, basis: `an HTTP hook, assumed to take ${seconds}s`, summary: `GET ${handler.httpGet.path ?? '/'} on port ${handler.httpGet.port}`, assumed: true };
   }
   if (isObject(handler.sleep)) {
     const seconds = Number(handler.sleep.seconds) || 0;
@@ -99,7 +102,7 @@ export interface PodShutdown {
   readonly containers: ContainerShutdown[];
 }
 
-export function podShutdown(w: Workload): PodShutdown {
+export function podShutdown(w: Workload, assumptions: Assumptions = {}): PodShutdown {
   const grace = w.podSpec.terminationGracePeriodSeconds;
   const graceExplicit = typeof grace === 'number';
   const budget = parseShutdownBudget(w.podAnnotations[SHUTDOWN_BUDGET_ANNOTATION] ?? w.object.metadata?.annotations?.[SHUTDOWN_BUDGET_ANNOTATION]);
@@ -113,9 +116,12 @@ export function podShutdown(w: Workload): PodShutdown {
   } else if (budget.appShutdownSeconds !== undefined) {
     appShutdownSeconds = budget.appShutdownSeconds;
     appShutdownBasis = `from the ${SHUTDOWN_BUDGET_ANNOTATION} annotation`;
+  } else if (assumptions.appShutdownSeconds !== undefined) {
+    appShutdownSeconds = assumptions.appShutdownSeconds;
+    appShutdownBasis = 'from the configuration file (assumptions.appShutdownSeconds)';
   } else {
     appShutdownSeconds = DEFAULT_APP_SHUTDOWN.toSeconds();
-    appShutdownBasis = `assumed: no ${APP_SHUTDOWN_ANNOTATION} annotation states it`;
+    appShutdownBasis = `assumed: no ${APP_SHUTDOWN_ANNOTATION} annotation or configuration states it`;
     appShutdownAssumed = true;
   }
   const shareProcessNamespace = w.podSpec.shareProcessNamespace === true;

@@ -13,20 +13,25 @@ export const gracePeriodTooShort: Rule = {
   severity: 'error',
   group: GROUP,
   title: 'The grace period is shorter than the preStop hook plus the app\'s shutdown time',
-  reason: 'The grace period is one clock for preStop and for the app\'s own shutdown after SIGTERM. When it runs out the kubelet sends SIGKILL: open requests are cut, transactions roll back, queues redeliver. The preStop time is estimated from the hook (`sleep N` in an exec hook; an httpGet hook counts 5 s); the shutdown time comes from the `resilient.cdk8s.io/app-shutdown-seconds` annotation, the library\'s shutdown-budget annotation, or an assumed 20 s.',
+  reason: 'The grace period is one clock for preStop and for the app\'s own shutdown after SIGTERM. When it runs out the kubelet sends SIGKILL: open requests are cut, transactions roll back, queues redeliver. The preStop time is estimated from the hook (`sleep N` in an exec hook; an httpGet hook is assumed to take 5 s); the shutdown time comes from the `resilient.cdk8s.io/app-shutdown-seconds` annotation, the library\'s `resilient.cdk8s.io/shutdown-budget` annotation, `assumptions.appShutdownSeconds` in the configuration file, or an assumed 20 s. A finding that holds only with an assumed figure says so and is a warning; with stated figures it is an error.',
   fix: 'Set terminationGracePeriodSeconds to at least preStop + shutdown + a few seconds of margin, or shorten the hook. If the app stops faster than assumed, state its shutdown time in the `resilient.cdk8s.io/app-shutdown-seconds` pod annotation.',
   kinds: WORKLOAD_KINDS,
-  check: ({ workload: w }) => {
-    const s = podShutdown(w!);
-    let worst: { need: number; text: string } | undefined;
+  check: ({ workload: w, assumptions }) => {
+    const s = podShutdown(w!, assumptions);
+    // The worst container by the figures the manifest states, and by all figures (with assumptions).
+    let worst: { need: number; stated: number; text: string; assumed: string[] } | undefined;
     for (const c of s.containers) {
       const pre = c.preStop?.seconds ?? 0;
       const need = pre + s.appShutdownSeconds;
       if (need <= s.graceSeconds || (worst && worst.need >= need)) continue;
+      const assumed: string[] = [];
+      if (c.preStop?.assumed) assumed.push(`a preStop of ${pre}s (${c.preStop.basis})`);
+      if (s.appShutdownAssumed) assumed.push(`an app shutdown of ${s.appShutdownSeconds}s, the library's default`);
+      const stated = (c.preStop?.assumed ? 0 : pre) + (s.appShutdownAssumed ? 0 : s.appShutdownSeconds);
       const preText = c.preStop
         ? (pre === Infinity ? `container "${c.name}"'s preStop never ends (${c.preStop.basis})` : `container "${c.name}"'s preStop ${pre}s (${c.preStop.basis}) + app shutdown ${s.appShutdownSeconds}s (${s.appShutdownBasis}) = ${need}s`)
         : `container "${c.name}"'s app shutdown ${s.appShutdownSeconds}s (${s.appShutdownBasis})`;
-      worst = { need, text: preText };
+      worst = { need, stated, text: preText, assumed };
     }
     if (!worst) return [];
     const graceText = s.graceExplicit ? `terminationGracePeriodSeconds ${s.graceSeconds}s` : `the default grace period of ${s.graceSeconds}s (terminationGracePeriodSeconds is unset)`;
@@ -34,11 +39,14 @@ export const gracePeriodTooShort: Rule = {
     const fixes = [worst.need === Infinity
       ? 'make the preStop hook end (a bounded sleep, or a loop with a timeout)'
       : `set terminationGracePeriodSeconds to at least ${worst.need + margin} (${worst.need}s + ${margin}s margin) or shorten the preStop hook`];
-    if (s.appShutdownAssumed) fixes.push(`if the app stops faster than ${s.appShutdownSeconds}s, state its real time with the pod annotation ${APP_SHUTDOWN_ANNOTATION}: "<seconds>"`);
+    if (s.appShutdownAssumed) fixes.push(`if the app stops faster than ${s.appShutdownSeconds}s, state its real time with the pod annotation ${APP_SHUTDOWN_ANNOTATION}: "<seconds>" (or assumptions.appShutdownSeconds in the configuration file)`);
+    // Only what the manifest states can make this an error; the rest is an estimate.
+    const restsOnAssumption = worst.stated <= s.graceSeconds && worst.assumed.length > 0;
     return [{
       path: [...w!.podSpecPath, 'terminationGracePeriodSeconds'],
       message: `${graceText} is shorter than ${worst.text}, so the kubelet would SIGKILL the app before it has finished shutting down`,
       fix: fixes.join('; '),
+      ...(restsOnAssumption ? { assumption: worst.assumed.join(' and ') } : {}),
     }];
   },
 };
@@ -51,6 +59,7 @@ export const preStopMissing: Rule = {
   reason: 'On deletion the pod is removed from the Service endpoints at the same moment the kubelet starts stopping it, but kube-proxy, ingress controllers and load balancers learn of it seconds later. Without a pause in preStop the app gets SIGTERM while traffic still arrives, and those requests fail on every rollout, drain and scale-in.',
   fix: 'Add a short preStop pause, e.g. `lifecycle.preStop.exec.command: ["sleep", "5"]` (needs `sleep` in the image) or an HTTP preStop endpoint, and count it in terminationGracePeriodSeconds.',
   kinds: LONG_RUNNING_KINDS,
+  crossObject: true,
   check: ({ workload: w }) => {
     if (!w || w.services.length === 0) return [];
     const serviceNames = listNames(w.services, (s) => String(s.metadata?.name));

@@ -136,7 +136,7 @@ const PER_CHART_PASS = /\._synthChart \([^\n]*cdk8s[\\/](?:lib|src)[\\/]app\.[jt
 const APP_SYNTH = /\.synth(?:Yaml)? \([^\n]*cdk8s[\\/](?:lib|src)[\\/]app\.[jt]s:/;
 
 /** Whether this validation pass is one of the per-chart passes inside App.synth() / App.synthYaml(). */
-function continuesAppSynth(): boolean {
+export function continuesAppSynth(): boolean {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 50;
   const stack = new Error().stack ?? '';
@@ -179,7 +179,7 @@ export function attachResilienceRules(construct: IConstruct): void {
       const mine: number[] = [];
       for (const c of construct.node.findAll()) {
         const indices = ApiObject.isApiObject(c) ? findingsOf.get(c) : undefined;
-        if (indices) mine.push(...indices);
+        if (indices) for (const index of indices) mine.push(index);
       }
       mine.sort((a, b) => a - b);
       const errors: string[] = [];

@@ -2,8 +2,8 @@
  * `audit --explain`: the stop sequence of each workload's pods, second by second, from the same
  * figures the grace-period rule uses (see shutdown-model.ts for how they are estimated).
  */
-import { AuditModel, describeRef, refOf, Workload } from './model';
-import { podShutdown, PRESTOP_OVERRUN_EXTENSION_SECONDS } from './shutdown-model';
+import { describeRef, refOf, Workload } from './model';
+import { PodShutdown, podShutdown, PRESTOP_OVERRUN_EXTENSION_SECONDS } from './shutdown-model';
 import { ObjectRef, SourceRef } from './types';
 
 export interface TimelineEvent {
@@ -28,19 +28,14 @@ export interface WorkloadTimeline {
   readonly containers: ContainerTimeline[];
 }
 
-/** Timelines of every workload in the model, in input order. */
-export function shutdownTimelines(model: AuditModel): WorkloadTimeline[] {
-  const out: WorkloadTimeline[] = [];
-  model.workloadAt.forEach((w, i) => {
-    if (w) out.push(workloadTimeline(w, model.inputs[i]?.source));
-  });
-  return out;
+/** The timeline of a workload whose links (Services) are known. */
+export function workloadTimeline(w: Workload, source?: SourceRef): WorkloadTimeline {
+  return timelineOf(refOf(w.object), source, podShutdown(w), w.services.length > 0);
 }
 
-export function workloadTimeline(w: Workload, source?: SourceRef): WorkloadTimeline {
-  const s = podShutdown(w);
+/** The timeline from a pod's shutdown figures; `behindService` when a Service sends it traffic. */
+export function timelineOf(object: ObjectRef, source: SourceRef | undefined, s: PodShutdown, behindService: boolean): WorkloadTimeline {
   const grace = s.graceSeconds;
-  const behindService = w.services.length > 0;
   const containers = s.containers.map((c): ContainerTimeline => {
     const events: TimelineEvent[] = [];
     const notes: string[] = [];
@@ -79,7 +74,7 @@ export function workloadTimeline(w: Workload, source?: SourceRef): WorkloadTimel
     return { container: c.name, events, notes };
   });
   return {
-    object: refOf(w.object),
+    object,
     ...(source ? { source: { file: source.file, line: source.line } } : {}),
     graceSeconds: grace,
     graceBasis: s.graceExplicit ? 'terminationGracePeriodSeconds' : 'Kubernetes default, terminationGracePeriodSeconds unset',
@@ -94,7 +89,7 @@ export function formatTimeline(t: WorkloadTimeline): string {
   lines.push(`  grace period ${t.graceSeconds}s (${t.graceBasis}); app shutdown ${t.appShutdownSeconds}s (${t.appShutdownBasis})`);
   for (const c of t.containers) {
     lines.push(`  container ${c.container}`);
-    const width = Math.max(...c.events.map((e) => `${e.atSeconds}s`.length));
+    const width = c.events.reduce((max, e) => Math.max(max, `${e.atSeconds}s`.length), 0);
     for (const e of c.events) lines.push(`    ${`${e.atSeconds}s`.padStart(width)}  ${e.event}`);
     for (const n of c.notes) lines.push(`    ! ${n}`);
   }

@@ -53,6 +53,13 @@ export interface Violation {
   readonly message: string;
   /** How to fix this occurrence. @default the rule's general fix */
   readonly fix?: string;
+  /**
+   * A figure the finding rests on that the manifest does not state (e.g. "an app shutdown of 20s,
+   * assumed"). Such a finding is reported as a warning even when its rule is an error, because
+   * the manifest may be right; stating the figure (an annotation, or the configuration file)
+   * makes it a plain finding again.
+   */
+  readonly assumption?: string;
 }
 
 export interface Finding {
@@ -69,9 +76,13 @@ export interface Finding {
   readonly source?: SourceRef;
   /** Set when an annotation changed the rule's severity for this object. */
   readonly severityReason?: string;
+  /** What the finding assumes that the manifest does not state; set when that lowered it to a warning. */
+  readonly assumption?: string;
+  /** 1-based line of the field (or its nearest existing parent), once the audit has located it. */
+  fieldLine?: number;
 }
 
 /** A finding that an annotation suppressed, kept for reports (SARIF shows it as suppressed). */
-export interface SuppressedFinding extends Omit<Finding, 'severityReason'> {
+export interface SuppressedFinding extends Omit<Finding, 'severityReason' | 'assumption'> {
   readonly reason: string;
 }

@@ -2,8 +2,10 @@
  * Names and recommended labels shared by every Resilient* construct, and the chart-level place
  * where they are written onto cdk8s-plus objects.
  */
-import { ApiObject, ApiObjectMetadataDefinition, Chart } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, Chart, Names } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { requireSetting, withConstructPath } from '../concerns/errors';
+import { checkObjectName, CRON_JOB_NAME_MAX, isDnsLabel, nameHint, STATEFUL_SET_NAME_MAX } from '../concerns/kubernetes-values';
 import { recommendedLabels, selectorLabels, versionFromImage, WorkloadIdentity } from '../concerns/labels';
 
 export interface IdentityProps {
@@ -39,15 +41,54 @@ export function resolveIdentity(id: string, objectName: string, image: string, p
   return { identity, labels: recommendedLabels(identity), selector: selectorLabels(identity) };
 }
 
-export function labelAll(labels: Record<string, string>, ...metadata: ApiObjectMetadataDefinition[]): void {
-  for (const m of metadata) for (const [k, v] of Object.entries(labels)) m.addLabel(k, v);
+/**
+ * Writes the recommended labels on the workload and its pods. A pod label the user set through
+ * podMetadata with another value is a conflict: it would change what the selector matches.
+ */
+export function labelAll(scope: IConstruct, labels: Record<string, string>, metadata: ApiObjectMetadataDefinition, podMetadata: ApiObjectMetadataDefinition): void {
+  withConstructPath(scope, () => {
+    for (const [k, v] of Object.entries(labels)) {
+      const theirs = podMetadata.getLabel(k);
+      requireSetting(theirs === undefined || theirs === v, `podMetadata.labels["${k}"]`, theirs,
+        `conflicts with the library's label ${k}: "${v}" (from ${k.endsWith('/name') ? 'appName' : k.endsWith('/instance') ? 'name' : k.split('/')[1]})`,
+        `remove it from podMetadata and set it through ${k.endsWith('/name') ? 'appName' : k.endsWith('/instance') ? 'name' : `the ${k.split('/')[1]} prop`}`);
+    }
+  });
+  for (const m of [metadata, podMetadata]) for (const [k, v] of Object.entries(labels)) m.addLabel(k, v);
 }
 
 /**
  * The name the chart would give an object created directly at `scope` (hashes included unless
  * the chart disabled them), so objects are named after the Resilient* construct rather than its
  * inner cdk8s-plus child. `generateObjectName` only reads the construct path and the kind.
+ *
+ * cdk8s keeps "." and "_" from construct ids and allows 63 characters for every kind but CronJob;
+ * where that gives a name the kind cannot have, the same name is derived again from the path with
+ * those characters turned into "-" and cut to the kind's limit (the hash keeps it unique).
  */
 export function defaultObjectName(scope: IConstruct, kind: string): string {
-  return Chart.of(scope).generateObjectName({ node: scope.node, kind } as unknown as ApiObject);
+  const chart = Chart.of(scope);
+  const generated = chart.generateObjectName({ node: scope.node, kind } as unknown as ApiObject);
+  const max = maxNameLength(kind);
+  if (generated.length <= max && isDnsLabel(generated)) return generated;
+  const hash = scope.node.addr.substring(0, 8);
+  const path = scope.node.path.split('/').map((part) => part.toLowerCase().replace(/[^a-z0-9-]+/g, '-')).join('/');
+  const fixed = Names.toDnsLabel({ node: { path, addr: scope.node.addr } } as unknown as IConstruct, { includeHash: generated.includes(hash), maxLen: max });
+  return fixed.replace(/^-+|-+$/g, '');
+}
+
+/**
+ * The object name for `kind`: the one given in props, or the derived one, checked against what
+ * the API server accepts for that kind. `field` names the prop in messages.
+ */
+export function objectName(scope: IConstruct, kind: string, given: string | undefined, field = 'name'): string {
+  const name = given ?? defaultObjectName(scope, kind);
+  const derived = given === undefined ? ` (derived from the construct path ${scope.node.path})` : '';
+  withConstructPath(scope, () => checkObjectName(name, `${field}${derived}`, kind,
+    given === undefined ? `set ${field} explicitly, or give the construct an id made of lower-case letters, digits and "-"` : `use a name such as "${nameHint(given, maxNameLength(kind))}"`));
+  return name;
+}
+
+function maxNameLength(kind: string): number {
+  return kind === 'StatefulSet' ? STATEFUL_SET_NAME_MAX : kind === 'CronJob' ? CRON_JOB_NAME_MAX : 63;
 }

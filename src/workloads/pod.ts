@@ -4,19 +4,22 @@
  * pure function in concerns/ and written into the cdk8s-plus object as JSON patches, so the
  * cdk8s-plus workload stays available to users as the escape hatch.
  */
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
+import { SHUTDOWN_BUDGET_ANNOTATION } from '../concerns/annotations';
 import { requireSetting, withConstructPath } from '../concerns/errors';
-import { SettingsResolver } from '../profiles/profile';
-import { addFinalJsonPatch } from './final-patch';
-import { HELPERS_MOUNT_PATH, HELPERS_VOLUME_NAME, HelperInjection, HelperTool, ImageTools, requireTool, resolveToolbox, Toolbox } from '../concerns/image-tools';
-import { DEFAULT_INIT, InitProcess, planEntrypoint, analyzeSignalDelivery } from '../concerns/init-process';
+import { HelperInjection, HelperTool, ImageTools, resolveToolbox } from '../concerns/image-tools';
+import { DEFAULT_INIT, InitProcess, planEntrypoint } from '../concerns/init-process';
+import { checkPriorityClassName, checkTopologyKey } from '../concerns/kubernetes-values';
 import { planPlacement, PlacementProps, PlacementPlan } from '../concerns/placement';
 import { DeclaredPort, planProbes, ProbePlan, ProbesProps } from '../concerns/probes';
 import { planResources } from '../concerns/resources';
 import { containerHardening, podHardening } from '../concerns/security';
 import { LifecycleHook, planShutdown, ShutdownDefaults, ShutdownPlan, ShutdownProps } from '../concerns/shutdown';
+import { SettingsResolver } from '../profiles/profile';
+import { checkContainerProps, checkHookPort, checkPodMetadata, DEFAULT_IMAGE_PULL_POLICY, injectHelpers, mountWritablePaths, resolveInit, sidecarEntrypoint } from './pod-containers';
+import { applyPodSettings, ContainerSettings, podSettingsValidation } from './pod-settings';
 
 /** A container as in cdk8s-plus-27, with probes and hooks expressed by this library. */
 export interface ResilientContainerProps extends Omit<kplus.ContainerProps, 'readiness' | 'liveness' | 'startup' | 'lifecycle'> {
@@ -70,6 +73,39 @@ export interface ResilientPodProps {
    * @default none
    */
   readonly helpers?: HelperInjection;
+  /**
+   * The pod's service account, as in cdk8s-plus (`serviceAccountName`).
+   * @default the namespace's default account
+   */
+  readonly serviceAccount?: kplus.IServiceAccount;
+  /**
+   * Mount the service account's API token into the pod.
+   * @default false (cdk8s-plus's default): only pods that call the API server need it
+   */
+  readonly automountServiceAccountToken?: boolean;
+  /**
+   * A secret with registry credentials, written as the pod's `imagePullSecrets` (cdk8s-plus's name).
+   * @default none: the images are assumed to be pullable without credentials
+   */
+  readonly dockerRegistryAuth?: kplus.ISecret;
+  /**
+   * Volumes of the pod, mounted by containers through their `volumeMounts` (volumes mounted that
+   * way are added anyway; list here the ones mounted by other means).
+   * @default none
+   */
+  readonly volumes?: kplus.Volume[];
+  /**
+   * Labels and annotations of the pods. The library adds its recommended labels and the
+   * shutdown-budget annotation; giving one of those another value is an error.
+   * @default none beyond the library's
+   */
+  readonly podMetadata?: ApiObjectMetadata;
+  /**
+   * The pod's security context, as in cdk8s-plus: user, group, fsGroup, sysctls, runAsNonRoot.
+   * The library adds the RuntimeDefault seccomp profile.
+   * @default cdk8s-plus's: runAsNonRoot
+   */
+  readonly securityContext?: kplus.PodSecurityContextProps;
 }
 
 export interface PodResilienceOptions {
@@ -101,53 +137,88 @@ export interface PodPlan {
   readonly injectedTools: HelperTool[];
 }
 
-export const SHUTDOWN_BUDGET_ANNOTATION = 'resilient.cdk8s.io/shutdown-budget';
+export { SHUTDOWN_BUDGET_ANNOTATION, DEFAULT_IMAGE_PULL_POLICY };
 
-/**
- * Images are pinned (the image-tag-mutable rule refuses `latest` and untagged images), so a node
- * that has the image never needs the registry to restart or reschedule a pod: a registry outage
- * then cannot stop recovery. cdk8s-plus's own default is Always.
- */
-export const DEFAULT_IMAGE_PULL_POLICY = kplus.ImagePullPolicy.IF_NOT_PRESENT;
+/** The pod settings of the props that cdk8s-plus takes as they are, under its own names. */
+export function cdk8sPlusPodProps(props: ResilientPodProps): Pick<kplus.DeploymentProps,
+'serviceAccount' | 'automountServiceAccountToken' | 'dockerRegistryAuth' | 'volumes' | 'podMetadata' | 'securityContext'> {
+  return {
+    serviceAccount: props.serviceAccount,
+    automountServiceAccountToken: props.automountServiceAccountToken,
+    dockerRegistryAuth: props.dockerRegistryAuth,
+    volumes: props.volumes,
+    podMetadata: props.podMetadata,
+    securityContext: props.securityContext,
+  };
+}
 
-/** Adds the containers to `workload` and patches in every resilience setting. */
+/** Adds the containers to `workload` and merges in every resilience setting. */
 export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, props: ResilientPodProps, options: PodResilienceOptions): PodPlan {
   return withConstructPath(scope, () => {
     const settings = SettingsResolver.of(scope);
     const init = settings.pick('init', props.init) ?? DEFAULT_INIT;
     const helpers = settings.pick('helpers', props.helpers);
+    helpers?.check('helpers');
     // Recorded for the main container; sidecars use their own props over the profiles' values.
     settings.pick('imageTools', props.container.imageTools, 'container.imageTools');
     settings.pick('resources', props.container.resources, 'container.resources');
     const profileImageTools = settings.fromProfiles('imageTools');
     const profileResources = settings.fromProfiles('resources');
     const all = [props.container, ...(props.sidecars ?? [])];
+    const fields = all.map((_, index) => (index === 0 ? 'container' : `sidecars[${index - 1}]`));
+    all.forEach((c, index) => checkContainerProps(c, fields[index]));
+    (props.initContainers ?? []).forEach((c, index) => checkContainerProps(c, `initContainers[${index}]`));
+    checkPodMetadata(props.podMetadata);
     requireSetting(!(props.container.preStop && props.shutdown?.preStop), 'container.preStop', props.container.preStop?.kind,
       'is set together with shutdown.preStop', 'set the main container\'s hook in shutdown.preStop only');
-    const sidecarHooks = (props.sidecars ?? []).flatMap((c) => (c.preStop ? [c.preStop] : []));
-    const explicitPreStop = props.shutdown?.preStop ?? props.container.preStop;
-    const defaultPreStop = options.shutdownDefaults.preStop
-      ?? (explicitPreStop ? undefined : LifecycleHook.drainPause({ drainPause: settings.pick('drainPause', undefined) }));
-    const shutdown = planShutdown({ ...props.shutdown, preStop: explicitPreStop },
-      { appShutdown: options.shutdownDefaults.appShutdown, preStop: defaultPreStop ?? LifecycleHook.none() }, sidecarHooks);
+
+    // Hooks: problems found when they were made are raised here, named as the props name them;
+    // presets without a drain pause of their own take the profile's.
+    const profilePause = settings.fromProfiles('drainPause');
+    const chosen = props.shutdown?.preStop ?? props.container.preStop;
+    const chosenField = props.shutdown?.preStop ? 'shutdown.preStop' : 'container.preStop';
+    let mainPreStop: LifecycleHook | undefined;
+    if (chosen) {
+      chosen.check(chosenField);
+      if (chosen.takesProfileDrainPause) mainPreStop = chosen.withDefaultDrainPause(settings.pick('drainPause', undefined));
+      else mainPreStop = chosen;
+      mainPreStop.check(chosenField);
+      if (!chosen.takesProfileDrainPause && ['drain-pause', 'nginx', 'jvm'].includes(chosen.kind)) settings.note('drainPause', `${chosen.seconds}s`, `props (${chosenField})`);
+    } else if (!options.shutdownDefaults.preStop) {
+      mainPreStop = LifecycleHook.drainPause({ drainPause: settings.pick('drainPause', undefined) });
+      mainPreStop.check('drainPause');
+    }
+    const hooks = all.map((c, index) => {
+      const preStop = index === 0 ? mainPreStop : c.preStop?.withDefaultDrainPause(profilePause);
+      if (index > 0) preStop?.check(`${fields[index]}.preStop`);
+      c.postStart?.check(`${fields[index]}.postStart`);
+      return { preStop, postStart: c.postStart?.withDefaultDrainPause(profilePause) };
+    });
+    const sidecarHooks = hooks.slice(1).flatMap((h) => (h.preStop ? [h.preStop] : []));
+    const shutdown = planShutdown({ ...props.shutdown, preStop: mainPreStop },
+      { appShutdown: options.shutdownDefaults.appShutdown, preStop: options.shutdownDefaults.preStop ?? LifecycleHook.none() }, sidecarHooks);
     settings.note('terminationGracePeriod', shutdown.explanation, props.shutdown?.terminationGracePeriod ? 'props' : 'derived');
     // The budget, explained on every pod: what an on-call engineer reads in `kubectl describe pod`.
+    const ownBudget = props.podMetadata?.annotations?.[SHUTDOWN_BUDGET_ANNOTATION];
+    requireSetting(ownBudget === undefined || ownBudget === shutdown.explanation, `podMetadata.annotations["${SHUTDOWN_BUDGET_ANNOTATION}"]`, ownBudget,
+      `is written by the library ("${shutdown.explanation}")`, 'remove it from podMetadata; the library explains the grace period there');
     workload.podMetadata.addAnnotation(SHUTDOWN_BUDGET_ANNOTATION, shutdown.explanation);
 
-    const names = new Set<string>();
+    const names = new Map<string, string>();
+    const claimName = (name: string, field: string) => {
+      requireSetting(!names.has(name), `${field}.name`, name, `is also the name of ${names.get(name)}, and the names of a pod's containers and init containers must differ`, 'give each container its own name');
+      names.set(name, field);
+    };
     const toolboxes = all.map((c, index) => resolveToolbox(c.imageTools ?? profileImageTools, helpers,
       index === 0 && init.binaryPath ? { tool: init.kind as 'dumb-init' | 'tini', path: init.binaryPath } : undefined));
     const effectiveInit = resolveInit(init, toolboxes[0]);
     const containers = all.map((c, index) => {
-      const field = index === 0 ? 'container' : `sidecars[${index - 1}]`;
+      const field = fields[index];
       const name = c.name ?? (index === 0 ? 'main' : `sidecar-${index}`);
-      requireSetting(!names.has(name), `${field}.name`, name, 'is used by another container of this pod', 'give each container its own name');
-      names.add(name);
-      const entry = index === 0
-        ? planEntrypoint(effectiveInit, c.command, c.args, field)
-        : sidecarEntrypoint(c, field);
-      const { probes: _p, preStop: _s, postStart: _ps, ...plain } = c;
-      return workload.addContainer({
+      claimName(name, field);
+      const entry = index === 0 ? planEntrypoint(effectiveInit, c.command, c.args, field) : sidecarEntrypoint(c, field);
+      const { probes: _p, preStop: _s, postStart: _ps, imageTools: _t, ...plain } = c;
+      const container = workload.addContainer({
         ...plain,
         name,
         command: entry.command,
@@ -155,119 +226,79 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
         imagePullPolicy: c.imagePullPolicy ?? DEFAULT_IMAGE_PULL_POLICY,
         resources: planResources(c.resources, field, profileResources),
       });
+      mountWritablePaths(scope, container, c.securityContext?.readOnlyRootFilesystem !== false, hooks[index].preStop);
+      return container;
     });
     for (const [index, initContainer] of (props.initContainers ?? []).entries()) {
+      const field = `initContainers[${index}]`;
+      claimName(initContainer.name ?? `init-${index}`, field);
       workload.addInitContainer({
         ...initContainer,
         imagePullPolicy: initContainer.imagePullPolicy ?? DEFAULT_IMAGE_PULL_POLICY,
-        resources: planResources(initContainer.resources, `initContainers[${index}]`, profileResources),
+        resources: planResources(initContainer.resources, field, profileResources),
       });
     }
 
-    const podSpec = options.podSpecPath ?? '/spec/template/spec';
-    const patches: JsonPatch[] = [];
+    const containerSettings: ContainerSettings[] = [];
     const probes = containers.map((container, index) => {
       const c = all[index];
-      const field = index === 0 ? 'container' : `sidecars[${index - 1}]`;
-      const path = `${podSpec}/containers/${index}`;
+      const field = fields[index];
       const declared: DeclaredPort[] = container.ports.map((p) => ({ number: p.number, name: p.name }));
       const wantsProbes = c.probes !== undefined || (index === 0 && options.probesByDefault !== false);
-      let plan: ProbePlan | undefined;
-      if (wantsProbes) {
-        plan = planProbes(c.probes ?? {}, declared, field);
-        patches.push(JsonPatch.add(`${path}/readinessProbe`, plan.readinessProbe));
-        patches.push(JsonPatch.add(`${path}/livenessProbe`, plan.livenessProbe));
-        patches.push(JsonPatch.add(`${path}/startupProbe`, plan.startupProbe));
-      }
-      const preStop = index === 0 ? shutdown.preStop : c.preStop;
+      const plan = wantsProbes ? planProbes(c.probes ?? {}, declared, field) : undefined;
+      const { preStop, postStart } = hooks[index];
       if (preStop?.kind === 'http-get') checkHookPort(preStop, declared, `${field}.preStop`);
-      if (c.postStart?.kind === 'http-get') checkHookPort(c.postStart, declared, `${field}.postStart`);
+      if (postStart?.kind === 'http-get') checkHookPort(postStart, declared, `${field}.postStart`);
       const initKind = index === 0 || init.kind === 'shared-process-namespace' ? init.kind : 'none';
-      const preStopHandler = preStop?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.preStop` });
-      const postStartHandler = c.postStart?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.postStart` });
-      const lifecycle = {
-        ...(postStartHandler ? { postStart: postStartHandler } : {}),
-        ...(preStopHandler ? { preStop: preStopHandler } : {}),
-      };
-      if (Object.keys(lifecycle).length > 0) patches.push(JsonPatch.add(`${path}/lifecycle`, lifecycle));
-      const hardening = containerHardening();
-      // cdk8s-plus writes capabilities as CAP_X; Kubernetes (and the restricted Pod Security
-      // Standard, which allows adding only NET_BIND_SERVICE) names them without the prefix.
-      const userAdds = c.securityContext?.capabilities?.add?.map((cap) => String(cap).replace(/^CAP_/, ''));
-      patches.push(JsonPatch.add(`${path}/securityContext/capabilities`, { ...(hardening.capabilities as object), ...(userAdds ? { add: userAdds } : {}) }));
-      patches.push(JsonPatch.add(`${path}/securityContext/seccompProfile`, hardening.seccompProfile));
+      const explicitProbes = new Set<'readiness' | 'liveness' | 'startup'>();
+      if (c.probes?.readiness) explicitProbes.add('readiness');
+      if (c.probes?.liveness) explicitProbes.add('liveness');
+      if (c.probes?.startup || c.probes?.startupTimeout) explicitProbes.add('startup');
+      containerSettings.push({
+        name: container.name,
+        field,
+        probes: plan,
+        explicitProbes,
+        cdk8sPlusDefaults: new Set((c as kplus.ContainerProps).startup === undefined ? ['startup'] : []),
+        preStop: preStop?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.preStop` }),
+        preStopExplicit: index > 0 || chosen !== undefined,
+        postStart: postStart?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.postStart` }),
+        capabilitiesAdd: c.securityContext?.capabilities?.add?.map((cap) => String(cap).replace(/^CAP_/, '')),
+      });
       return plan;
     });
     const injectedTools = [...new Set(toolboxes.flatMap((box) => [...box.injected]))];
-    const initContainerCount = (props.initContainers ?? []).length + (injectedTools.length > 0 ? 1 : 0);
     if (injectedTools.length > 0) injectHelpers(scope, workload, containers, toolboxes, helpers!, injectedTools);
-    Array.from({ length: initContainerCount }).forEach((_, index) => {
-      const hardening = containerHardening();
-      patches.push(JsonPatch.add(`${podSpec}/initContainers/${index}/securityContext/capabilities`, hardening.capabilities));
-      patches.push(JsonPatch.add(`${podSpec}/initContainers/${index}/securityContext/seccompProfile`, hardening.seccompProfile));
-    });
 
-    patches.push(JsonPatch.add(`${podSpec}/terminationGracePeriodSeconds`, shutdown.terminationGracePeriodSeconds));
-    patches.push(JsonPatch.add(`${podSpec}/securityContext/seccompProfile`, podHardening().seccompProfile));
-    if (init.kind === 'shared-process-namespace') patches.push(JsonPatch.add(`${podSpec}/shareProcessNamespace`, true));
     const priorityClassName = settings.pick('priorityClassName', props.priorityClassName);
-    if (priorityClassName) patches.push(JsonPatch.add(`${podSpec}/priorityClassName`, priorityClassName));
+    if (priorityClassName !== undefined) checkPriorityClassName(priorityClassName, 'priorityClassName');
     let placement: PlacementPlan | undefined;
     if (options.spread !== false) {
+      const zoneTopologyKey = settings.pick('zoneTopologyKey', props.placement?.zoneTopologyKey, 'placement.zoneTopologyKey');
+      const nodeTopologyKey = settings.pick('nodeTopologyKey', props.placement?.nodeTopologyKey, 'placement.nodeTopologyKey');
+      checkTopologyKey(zoneTopologyKey, 'placement.zoneTopologyKey');
+      checkTopologyKey(nodeTopologyKey, 'placement.nodeTopologyKey');
       placement = planPlacement(options.selector, {
         spread: settings.pick('spread', props.placement?.spread, 'placement.spread'),
-        zoneTopologyKey: settings.pick('zoneTopologyKey', props.placement?.zoneTopologyKey, 'placement.zoneTopologyKey'),
-        nodeTopologyKey: settings.pick('nodeTopologyKey', props.placement?.nodeTopologyKey, 'placement.nodeTopologyKey'),
+        zoneTopologyKey,
+        nodeTopologyKey,
       }, options.revisionLabelKey);
-      patches.push(JsonPatch.add(`${podSpec}/topologySpreadConstraints`, placement.topologySpreadConstraints));
-      patches.push(JsonPatch.add(`${podSpec}/affinity`, placement.affinity));
     }
-    addFinalJsonPatch(ApiObject.of(workload), ...patches);
+    const podSettings = {
+      podSpecPath: options.podSpecPath ?? '/spec/template/spec',
+      containers: containerSettings,
+      initContainerFields: [...(props.initContainers ?? []).map((_, index) => `initContainers[${index}]`), ...(injectedTools.length > 0 ? ['helpers'] : [])],
+      terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
+      shareProcessNamespace: init.kind === 'shared-process-namespace',
+      priorityClassName: priorityClassName ? { value: priorityClassName, fromProps: props.priorityClassName !== undefined } : undefined,
+      placement,
+      containerHardening: containerHardening(),
+      podSeccompProfile: podHardening().seccompProfile as Record<string, unknown>,
+    };
+    applyPodSettings(workload, podSettings);
+    // At synth, after every escape-hatch call and JSON patch: conflicts with the library's settings
+    // and what the API server would reject in the final pod spec.
+    scope.node.addValidation(podSettingsValidation(workload));
     return { shutdown, probes, placement, init: effectiveInit, mainContainer: containers[0], injectedTools };
-  });
-}
-
-function sidecarEntrypoint(c: ResilientContainerProps, field: string) {
-  const argv = [...(c.command ?? []), ...(c.args ?? [])];
-  const delivery = analyzeSignalDelivery(argv, InitProcess.none());
-  requireSetting(delivery.reachesApp, `${field}.command`, argv, delivery.reason, delivery.fix ?? '');
-  return { command: c.command, args: c.args };
-}
-
-function checkHookPort(hook: LifecycleHook, declared: DeclaredPort[], field: string): void {
-  const port = hook.handler?.httpGet?.port;
-  requireSetting(declared.some((p) => p.number === port || p.name === port), `${field}.port`, port,
-    `is not a port the container declares (declared: ${declared.map((p) => p.number).join(', ') || 'none'})`, 'point the hook at a declared port');
-}
-
-/** The init with its binary where the container will find it (the image's own, or injected). */
-function resolveInit(init: InitProcess, tools: Toolbox): InitProcess {
-  if (init.kind !== 'dumb-init' && init.kind !== 'tini') return init;
-  requireTool(tools, init.kind, 'init', init.kind, 'use InitProcess.sharedProcessNamespace(), which needs no binary');
-  const path = tools.initPath(init.kind)!;
-  return init.kind === 'dumb-init' ? InitProcess.dumbInit(path) : InitProcess.tini(path);
-}
-
-/**
- * The init container that copies static helpers into an emptyDir, and the read-only mount of
- * that volume in every container that uses them. The copy runs as a non-root user with the same
- * hardening as the app (added by the caller's init container patches).
- */
-function injectHelpers(scope: IConstruct, workload: kplus.AbstractPod, containers: kplus.Container[], toolboxes: Toolbox[], helpers: HelperInjection, used: HelperTool[]): void {
-  const volume = kplus.Volume.fromEmptyDir(scope as Construct, 'ResilientHelpers', HELPERS_VOLUME_NAME, { sizeLimit: Size.mebibytes(32) });
-  workload.addInitContainer({
-    name: HELPERS_VOLUME_NAME,
-    image: helpers.props.image,
-    command: helpers.copyCommand(used),
-    imagePullPolicy: DEFAULT_IMAGE_PULL_POLICY,
-    securityContext: { user: 65532, group: 65532, ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
-    resources: {
-      cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },
-      memory: { request: Size.mebibytes(16), limit: Size.mebibytes(32) },
-    },
-    volumeMounts: [{ volume, path: HELPERS_MOUNT_PATH }],
-  });
-  containers.forEach((container, index) => {
-    if (toolboxes[index].injected.size > 0) container.mount(HELPERS_MOUNT_PATH, volume, { readOnly: true });
   });
 }

@@ -11,9 +11,10 @@ import { Construct } from 'constructs';
 import { CronJobPlan, CronScheduleProps, JobRunPlan, JobRunProps, planCronJob, planJobRun, planPodFailurePolicy, PodFailurePolicySpec } from '../concerns/batch';
 import { withConstructPath } from '../concerns/errors';
 import { addFinalJsonPatch } from './final-patch';
-import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
-import { PodPlan, applyPodResilience } from './pod';
+import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
+import { PodPlan, applyPodResilience, cdk8sPlusPodProps } from './pod';
 import { batchPodOptions, jobRunPatches, ResilientBatchPodProps, restartPolicyOf } from './resilient-job';
+import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
 export interface ResilientCronJobProps extends ResilientBatchPodProps, IdentityProps, JobRunProps, CronScheduleProps {}
@@ -44,7 +45,8 @@ export class ResilientCronJob extends Construct {
     const fields = this.settings.schedule.fields;
 
     this.cronJob = new kplus.CronJob(this, 'CronJob', {
-      metadata: { name: props.name ?? defaultObjectName(this, 'CronJob') },
+      ...cdk8sPlusPodProps(props),
+      metadata: { name: objectName(this, 'CronJob', props.name) },
       schedule: Cron.schedule({ minute: fields.minute, hour: fields.hour, day: fields.dayOfMonth, month: fields.month, weekDay: fields.dayOfWeek }),
       timeZone: this.settings.timeZone,
       concurrencyPolicy: this.settings.concurrencyPolicy as kplus.ConcurrencyPolicy,
@@ -60,7 +62,7 @@ export class ResilientCronJob extends Construct {
     const name = this.cronJob.name;
     const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));
     this.labels = ids.labels;
-    labelAll(ids.labels, this.cronJob.metadata, this.cronJob.podMetadata);
+    labelAll(this, ids.labels, this.cronJob.metadata, this.cronJob.podMetadata);
 
     this.pod = applyPodResilience(this, this.cronJob, props, batchPodOptions(ids.selector, POD_SPEC));
     this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
@@ -73,6 +75,7 @@ export class ResilientCronJob extends Construct {
       JsonPatch.add('/spec/jobTemplate/metadata', { labels: { ...ids.labels } }),
       ...jobRunPatches(JOB_SPEC, this.run, this.podFailurePolicy),
     );
+    requireUniqueObjects(this);
     attachResilienceRules(this);
   }
 

@@ -14,8 +14,9 @@ import { withConstructPath } from '../concerns/errors';
 import { DaemonSetRolloutPlan, DaemonSetRolloutProps, planDaemonSetRollout, planTolerations, TolerationSpec, Tolerations } from '../concerns/node-agent';
 import { DEFAULT_APP_SHUTDOWN } from '../concerns/shutdown';
 import { addFinalJsonPatch } from './final-patch';
-import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
-import { applyPodResilience, PodPlan, ResilientPodProps } from './pod';
+import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
+import { applyPodResilience, PodPlan, ResilientPodProps, cdk8sPlusPodProps } from './pod';
+import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
 export interface ResilientDaemonSetProps extends ResilientPodProps, IdentityProps {
@@ -54,7 +55,8 @@ export class ResilientDaemonSet extends Construct {
     this.tolerations = withConstructPath(this, () => planTolerations(props.tolerations ?? []));
 
     this.daemonSet = new kplus.DaemonSet(this, 'DaemonSet', {
-      metadata: { name: props.name ?? defaultObjectName(this, 'DaemonSet') },
+      ...cdk8sPlusPodProps(props),
+      metadata: { name: objectName(this, 'DaemonSet', props.name) },
       select: false,
       minReadySeconds: this.rollout.minReadySeconds,
     });
@@ -63,7 +65,7 @@ export class ResilientDaemonSet extends Construct {
     const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));
     this.labels = ids.labels;
     this.selectorLabels = ids.selector;
-    labelAll(ids.labels, this.daemonSet.metadata, this.daemonSet.podMetadata);
+    labelAll(this, ids.labels, this.daemonSet.metadata, this.daemonSet.podMetadata);
     this.daemonSet.select(kplus.LabelSelector.of({ labels: ids.selector }));
     if (this.tolerations.length > 0) this.daemonSet.scheduling.tolerate(kplus.Node.tainted(...this.tolerations.map(toTaintQuery)));
 
@@ -81,6 +83,7 @@ export class ResilientDaemonSet extends Construct {
       }),
       JsonPatch.add('/spec/revisionHistoryLimit', this.rollout.revisionHistoryLimit),
     );
+    requireUniqueObjects(this);
     attachResilienceRules(this);
   }
 

@@ -15,9 +15,10 @@ import { DEFAULT_APP_SHUTDOWN } from '../concerns/shutdown';
 import { createDisruptionBudget } from './disruption-budget';
 import { SettingsResolver, wantsDisruptionBudget } from '../profiles/profile';
 import { addFinalJsonPatch } from './final-patch';
-import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
-import { applyPodResilience, PodPlan, ResilientPodProps } from './pod';
+import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
+import { applyPodResilience, PodPlan, ResilientPodProps, cdk8sPlusPodProps } from './pod';
 import { createService, ServiceOptions } from './service';
+import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
 export interface ResilientDeploymentProps extends ResilientPodProps, IdentityProps {
@@ -69,8 +70,9 @@ export class ResilientDeployment extends Construct {
     this.rollout = withConstructPath(this, () => planRollout(props.rollout ?? {}, this.scaling.minReplicas));
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
+      ...cdk8sPlusPodProps(props),
       // Named after this construct (not its inner 'Deployment' child) so Service DNS names read well.
-      metadata: { name: props.name ?? defaultObjectName(this, 'Deployment') },
+      metadata: { name: objectName(this, 'Deployment', props.name) },
       select: false,
       replicas: this.scaling.replicas ?? this.scaling.minReplicas,
       strategy: kplus.DeploymentStrategy.rollingUpdate({
@@ -83,7 +85,7 @@ export class ResilientDeployment extends Construct {
     const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));
     this.labels = ids.labels;
     this.selectorLabels = ids.selector;
-    labelAll(ids.labels, this.deployment.metadata, this.deployment.podMetadata);
+    labelAll(this, ids.labels, this.deployment.metadata, this.deployment.podMetadata);
     this.deployment.select(kplus.LabelSelector.of({ labels: ids.selector }));
 
     this.pod = applyPodResilience(this, this.deployment, props, {
@@ -120,6 +122,7 @@ export class ResilientDeployment extends Construct {
         },
       });
     }
+    requireUniqueObjects(this);
     attachResilienceRules(this);
   }
 

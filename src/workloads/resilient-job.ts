@@ -13,8 +13,9 @@ import { DEFAULT_BATCH_SHUTDOWN, JobPlan, JobProps, JobRunPlan, planJob, planPod
 import { withConstructPath } from '../concerns/errors';
 import { LifecycleHook, ShutdownDefaults } from '../concerns/shutdown';
 import { addFinalJsonPatch } from './final-patch';
-import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
-import { applyPodResilience, PodPlan, PodResilienceOptions, ResilientPodProps } from './pod';
+import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
+import { applyPodResilience, PodPlan, PodResilienceOptions, ResilientPodProps, cdk8sPlusPodProps } from './pod';
+import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
 /**
@@ -80,7 +81,8 @@ export class ResilientJob extends Construct {
     // Left to Kubernetes, the Job gets a selector on its own controller-uid label; cdk8s-plus
     // adds none for Jobs (select: false), and setting one would need manualSelector.
     this.job = new kplus.Job(this, 'Job', {
-      metadata: { name: props.name ?? defaultObjectName(this, 'Job') },
+      ...cdk8sPlusPodProps(props),
+      metadata: { name: objectName(this, 'Job', props.name) },
       restartPolicy: restartPolicyOf(this.settings),
       backoffLimit: this.settings.backoffLimit,
       activeDeadline: Duration.seconds(this.settings.activeDeadlineSeconds),
@@ -90,13 +92,14 @@ export class ResilientJob extends Construct {
     const name = this.job.name;
     const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));
     this.labels = ids.labels;
-    labelAll(ids.labels, this.job.metadata, this.job.podMetadata);
+    labelAll(this, ids.labels, this.job.metadata, this.job.podMetadata);
 
     this.pod = applyPodResilience(this, this.job, props, batchPodOptions(ids.selector));
     this.terminationGracePeriodSeconds = this.pod.shutdown.terminationGracePeriodSeconds;
     this.podFailurePolicy = planPodFailurePolicy(this.settings, this.pod.mainContainer.name);
 
     addFinalJsonPatch(this.apiObject, ...jobRunPatches('/spec', this.settings, this.podFailurePolicy));
+    requireUniqueObjects(this);
     attachResilienceRules(this);
   }
 

@@ -7,7 +7,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { requireSetting, withConstructPath } from '../concerns/errors';
+import { requireSetting, requireWholeNumber, withConstructPath } from '../concerns/errors';
 import { DisruptionBudgetProps, planDisruptionBudget } from '../concerns/disruption-budget';
 import { planScaling, ScalingPlan } from '../concerns/scaling';
 import { wholeSeconds } from '../concerns/shutdown';
@@ -15,9 +15,10 @@ import { ClaimRetentionProps, planStorage, StoragePlan, VolumeClaimProps } from 
 import { createDisruptionBudget } from './disruption-budget';
 import { SettingsResolver, wantsDisruptionBudget } from '../profiles/profile';
 import { addFinalJsonPatch } from './final-patch';
-import { defaultObjectName, IdentityProps, labelAll, resolveIdentity } from './identity';
-import { applyPodResilience, PodPlan, ResilientPodProps } from './pod';
-import { createService, ServiceOptions } from './service';
+import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
+import { applyPodResilience, PodPlan, ResilientPodProps, cdk8sPlusPodProps } from './pod';
+import { createService, requireServicePortNames, serviceName, ServiceOptions } from './service';
+import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules, Rules } from '../rules/synth';
 
 /** Stateful apps flush data and hand off replication on shutdown: a longer default budget. */
@@ -98,19 +99,23 @@ export class ResilientStatefulSet extends Construct {
     // One replica is a legitimate stateful workload (the rules still ask for a reason).
     this.scaling = withConstructPath(this, () => planScaling(settings.pick('replicas', props.replicas), undefined, 1));
     const rollout = withConstructPath(this, () => planStatefulRollout(props.rollout ?? {}, this.scaling.minReplicas));
-    const name = props.name ?? defaultObjectName(this, 'StatefulSet');
+    const name = objectName(this, 'StatefulSet', props.name);
     const ids = withConstructPath(this, () => resolveIdentity(id, name, props.container.image, props));
     this.labels = ids.labels;
     this.selectorLabels = ids.selector;
 
     this.headlessService = new kplus.Service(this, 'HeadlessService', {
-      metadata: { name: props.headlessService?.name ?? `${name}-headless`, labels: ids.labels },
+      metadata: { name: serviceName(this, props.headlessService?.name, `${name}-headless`, 'headlessService'), labels: ids.labels },
       clusterIP: 'None',
     });
     for (const [key, value] of Object.entries(ids.selector)) this.headlessService.selectLabel(key, value);
 
-    const fsGroup = props.fsGroup ?? DEFAULT_FS_GROUP;
+    withConstructPath(this, () => requireSetting(props.fsGroup === undefined || props.securityContext?.fsGroup === undefined || props.fsGroup === props.securityContext.fsGroup,
+      'fsGroup', props.fsGroup, `conflicts with securityContext.fsGroup (${props.securityContext?.fsGroup})`, 'set the group in one of the two places'));
+    const fsGroup = props.fsGroup ?? props.securityContext?.fsGroup ?? DEFAULT_FS_GROUP;
+    withConstructPath(this, () => requireWholeNumber(fsGroup, props.fsGroup !== undefined ? 'fsGroup' : 'securityContext.fsGroup', 0, 'use a group ID such as 1000', undefined, Number.MAX_SAFE_INTEGER));
     this.statefulSet = new kplus.StatefulSet(this, 'StatefulSet', {
+      ...cdk8sPlusPodProps(props),
       metadata: { name },
       select: false,
       service: this.headlessService,
@@ -118,10 +123,10 @@ export class ResilientStatefulSet extends Construct {
       podManagementPolicy: rollout.podManagementPolicy === 'Parallel' ? kplus.PodManagementPolicy.PARALLEL : kplus.PodManagementPolicy.ORDERED_READY,
       strategy: kplus.StatefulSetUpdateStrategy.rollingUpdate({ partition: rollout.partition }),
       minReady: Duration.seconds(rollout.minReadySeconds),
-      securityContext: { fsGroup, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+      securityContext: { fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH, ...props.securityContext, fsGroup },
     });
     this.apiObject = ApiObject.of(this.statefulSet);
-    labelAll(ids.labels, this.statefulSet.metadata, this.statefulSet.podMetadata);
+    labelAll(this, ids.labels, this.statefulSet.metadata, this.statefulSet.podMetadata);
     this.statefulSet.select(kplus.LabelSelector.of({ labels: ids.selector }));
 
     this.pod = applyPodResilience(this, this.statefulSet, props, {
@@ -132,6 +137,7 @@ export class ResilientStatefulSet extends Construct {
     // The headless Service publishes the main container's ports (SRV records for peers).
     withConstructPath(this, () => requireSetting(this.pod.mainContainer.ports.length > 0, 'container.ports', undefined,
       'are needed for the governing headless Service', 'declare the port the app listens on'));
+    withConstructPath(this, () => requireServicePortNames(this.pod.mainContainer.ports.map((p) => ({ port: p.number, name: p.name })), this.pod.mainContainer.ports, 'headlessService'));
     for (const p of this.pod.mainContainer.ports) {
       this.headlessService.bind(p.number, { targetPort: p.number, ...(p.name ? { name: p.name } : {}), ...(p.protocol ? { protocol: p.protocol } : {}) });
     }
@@ -168,7 +174,7 @@ export class ResilientStatefulSet extends Construct {
     addFinalJsonPatch(this.apiObject, ...patches);
 
     if (props.clientService) {
-      this.clientService = withConstructPath(this, () => createService(this, name, ids.selector, this.pod.mainContainer, ids.labels, props.clientService!));
+      this.clientService = withConstructPath(this, () => createService(this, name, ids.selector, this.pod.mainContainer, ids.labels, props.clientService!, 'clientService'));
     }
     if (wantsDisruptionBudget(settings, props.disruptionBudget)) {
       // Made even for one replica: maxUnavailable 1 never blocks a drain and states the intent.
@@ -179,6 +185,7 @@ export class ResilientStatefulSet extends Construct {
       // The user opted in explicitly, with a reason: the rule that guards this records it.
       Rules.of(this).suppress('statefulset-pvc-deleted-on-scale-down', props.claimRetention!.reason!);
     }
+    requireUniqueObjects(this);
     attachResilienceRules(this);
   }
 }
@@ -192,12 +199,11 @@ export interface StatefulRolloutPlan {
 
 export function planStatefulRollout(props: StatefulRolloutProps, replicas: number): StatefulRolloutPlan {
   const partition = props.partition ?? 0;
-  requireSetting(Number.isInteger(partition) && partition >= 0, 'rollout.partition', partition, 'must be a whole number >= 0', 'use 0 to update every pod');
+  requireWholeNumber(partition, 'rollout.partition', 0, 'use 0 to update every pod');
   requireSetting(partition <= replicas, 'rollout.partition', partition,
     `is above the replica count (${replicas}), so no pod would ever be updated`, `use at most ${replicas}`);
   const revisionHistoryLimit = props.revisionHistoryLimit ?? 5;
-  requireSetting(Number.isInteger(revisionHistoryLimit) && revisionHistoryLimit >= 1, 'rollout.revisionHistoryLimit', revisionHistoryLimit,
-    'must be a whole number >= 1', 'use 1 or more');
+  requireWholeNumber(revisionHistoryLimit, 'rollout.revisionHistoryLimit', 1, 'use 1 or more');
   return {
     partition,
     minReadySeconds: wholeSeconds(props.minReady ?? Duration.seconds(10), 'rollout.minReady'),

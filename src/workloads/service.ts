@@ -1,7 +1,9 @@
 /** The optional Service in front of a workload's main container. */
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { requireSetting } from '../concerns/errors';
+import { requireSetting, withConstructPath } from '../concerns/errors';
+import { checkObjectName } from '../concerns/kubernetes-values';
+import { objectName } from './identity';
 
 export interface ServiceOptions {
   /** @default ClusterIP */
@@ -15,20 +17,24 @@ export interface ServiceOptions {
   readonly name?: string;
 }
 
-export function createService(scope: Construct, name: string, selector: Record<string, string>, main: kplus.Container, labels: Record<string, string>, options: ServiceOptions): kplus.Service {
+/**
+ * @param field how the props call this Service ('service', 'clientService'), for messages
+ */
+export function createService(scope: Construct, name: string, selector: Record<string, string>, main: kplus.Container, labels: Record<string, string>, options: ServiceOptions, field = 'service'): kplus.Service {
   const declared = main.ports;
-  requireSetting(declared.length > 0, 'service', options, 'needs a port, but the main container declares none', 'declare the port on the container (portNumber) or set service: false');
+  requireSetting(declared.length > 0, field, options, 'needs a port, but the main container declares none', 'declare the port on the container (portNumber) or set service: false');
   const wanted = options.ports ?? declared.map((p) => p.number);
   for (const port of wanted) {
-    requireSetting(declared.some((p) => p.number === port), 'service.ports', port,
+    requireSetting(declared.some((p) => p.number === port), `${field}.ports`, port,
       `is not a port the main container declares (declared: ${declared.map((p) => p.number).join(', ')})`, 'declare it on the container or remove it from service.ports');
   }
   const ports = wanted.map((port) => {
     const d = declared.find((p) => p.number === port)!;
     return { port, targetPort: port, ...(d.name ? { name: d.name } : {}), ...(d.protocol ? { protocol: d.protocol } : {}) };
   });
+  requireServicePortNames(ports, declared, field);
   const service = new kplus.Service(scope, 'Service', {
-    metadata: { name: options.name ?? name, labels },
+    metadata: { name: serviceName(scope, options.name, name, field), labels },
     type: options.type ?? kplus.ServiceType.CLUSTER_IP,
     ports,
   });
@@ -36,4 +42,29 @@ export function createService(scope: Construct, name: string, selector: Record<s
   // the Service keeps matching the pods whatever the construct tree looks like.
   for (const [key, value] of Object.entries(selector)) service.selectLabel(key, value);
   return service;
+}
+
+/**
+ * Kubernetes requires a name on every port of a Service that has more than one, each different.
+ * The names come from the container's declared ports, so that is where they are fixed.
+ */
+export function requireServicePortNames(ports: ReadonlyArray<{ port: number; name?: string }>, declared: ReadonlyArray<{ number: number; name?: string }>, field: string): void {
+  if (ports.length < 2) return;
+  const seen = new Set<string>();
+  for (const p of ports) {
+    const index = declared.findIndex((d) => d.number === p.port);
+    requireSetting(p.name !== undefined, `container.ports[${index}].name`, p.name,
+      `is needed: the ${field === 'headlessService' ? 'headless ' : ''}Service exposes ${ports.length} ports (${ports.map((x) => x.port).join(', ')}) and Kubernetes requires a name on each`,
+      `name every declared port, e.g. { number: ${p.port}, name: "${p.port === 80 || p.port === 8080 ? 'http' : `port-${p.port}`}" }${field === 'headlessService' ? '' : `, or expose one port with ${field}.ports`}`);
+    requireSetting(!seen.has(p.name!), `container.ports[${index}].name`, p.name, `is used by another port the ${field} exposes`, 'give each port its own name');
+    seen.add(p.name!);
+  }
+}
+
+/** The Service name: the one given, else the workload's, which must then also suit a Service. */
+export function serviceName(scope: Construct, given: string | undefined, workloadName: string, field: string): string {
+  if (given !== undefined) return objectName(scope, 'Service', given, `${field}.name`);
+  withConstructPath(scope, () => checkObjectName(workloadName, 'name', 'Service',
+    `the ${field === 'service' ? 'Service' : field} takes the workload's name, so choose one that starts with a letter (or set ${field}.name)`));
+  return workloadName;
 }

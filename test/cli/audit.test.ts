@@ -51,21 +51,27 @@ describe('exit codes', () => {
     expect(audit([path.join(FIXTURES, 'errors.yaml')]).code).toBe(1);
   });
 
-  test('2 on a YAML parse error, with file and line', () => {
+  test('a YAML parse error is reported with file, line and column, and the rest is audited', () => {
     const r = audit([path.join(FIXTURES, 'clean'), path.join(FIXTURES, 'broken.yaml')]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`cdk8s-resilient audit: ${path.join(FIXTURES, 'broken.yaml')}:12:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]\n`);
+    expect(r.code).toBe(0);
+    // The broken document is skipped; the valid Service before it in the same file is audited.
+    expect(r.stdout).toBe('5 objects audited: 0 errors, 0 warnings, 0 suppressed; 1 input skipped (1 unreadable or invalid)\n');
+    expect(r.stderr).toBe(`cdk8s-resilient audit: error: ${path.join(FIXTURES, 'broken.yaml')}:12:3: invalid YAML: missed comma between flow collection entries (skipped)\n`);
   });
 
-  test('2 on a JSON parse error, with file and line', () => {
+  test('2 when nothing could be read: a JSON parse error, with file and line', () => {
     const r = audit([path.join(FIXTURES, 'broken.json')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^cdk8s-resilient audit: ${path.join(FIXTURES, 'broken.json').replace(/\./g, '\\.')}:5:\\d+: invalid JSON: `));
+    expect(r.stderr).toMatch(new RegExp(`^cdk8s-resilient audit: error: ${path.join(FIXTURES, 'broken.json').replace(/\./g, '\\.')}:5:24: invalid JSON: Unexpected token '}' \\(skipped\\)\ncdk8s-resilient audit: no input could be read\n$`));
+  });
+
+  test('2 with --fail-on-invalid when any input is invalid, even with findings elsewhere', () => {
+    expect(audit(['--fail-on-invalid', path.join(FIXTURES, 'errors.yaml'), path.join(FIXTURES, 'broken.yaml')]).code).toBe(2);
+    expect(audit(['--fail-on-invalid', path.join(FIXTURES, 'errors.yaml')]).code).toBe(1);
   });
 
   test('2 on a missing file, a missing path argument or an unknown option', () => {
-    expect(audit(['does/not/exist.yaml'])).toMatchObject({ code: 2, stderr: 'cdk8s-resilient audit: does/not/exist.yaml: cannot be read (ENOENT)\n' });
+    expect(audit(['does/not/exist.yaml'])).toMatchObject({ code: 2, stderr: 'cdk8s-resilient audit: error: does/not/exist.yaml: cannot be read: no such file or directory (skipped)\ncdk8s-resilient audit: no input could be read\n' });
     expect(audit([]).code).toBe(2);
     expect(audit(['--frobnicate', 'x.yaml']).stderr).toMatch(/unknown option --frobnicate/);
     expect(audit(['--format', 'xml', 'x.yaml']).code).toBe(2);
@@ -80,7 +86,7 @@ describe('text output', () => {
     expect(r.stdout.split('\n\n').map((block) => block.split('\n')[0])).toEqual([
       `${file}:2  Deployment api`,
       `${file}:41  PodDisruptionBudget api`,
-      '2 objects audited: 4 errors, 1 warning, 0 suppressed',
+      '2 objects audited: 3 errors, 2 warnings, 0 suppressed',
     ]);
     expect(r.stdout).toContain('  error   image-tag-mutable  spec.template.spec.containers[0].image (line 17)\n          container "main" runs "api:latest", tagged latest\n          Fix: Pin a version tag');
   });
@@ -116,10 +122,13 @@ describe('json and sarif', () => {
     const r = audit(['--format', 'json', path.join(FIXTURES, 'errors.yaml')]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(report.summary).toEqual({ objects: 2, errors: 4, warnings: 1, suppressed: 0 });
+    expect(report.summary).toEqual({ objects: 2, errors: 3, warnings: 2, suppressed: 0, skipped: 0, invalid: 0 });
     expect(report.findings[0]).toEqual({
       ruleId: 'grace-period-too-short',
-      severity: 'error',
+      // errors.yaml states no app shutdown time: the finding rests on the assumed 20 s.
+      severity: 'warning',
+      assumption: "an app shutdown of 20s, the library's default",
+      docs: expect.stringMatching(/docs\/rules\.md#grace-period-too-short$/),
       object: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
       path: 'spec.template.spec.terminationGracePeriodSeconds',
       message: expect.stringContaining('terminationGracePeriodSeconds 10s is shorter than'),
@@ -181,7 +190,7 @@ describe('--explain', () => {
       '    30s  SIGKILL to anything still running',
       '',
       `Job shop/migrate  (${path.join(FIXTURES, 'clean', 'migrate.json')}:1)`,
-      '  grace period 30s (Kubernetes default, terminationGracePeriodSeconds unset); app shutdown 20s (assumed: no resilient.cdk8s.io/app-shutdown-seconds annotation states it)',
+      '  grace period 30s (Kubernetes default, terminationGracePeriodSeconds unset); app shutdown 20s (assumed: no resilient.cdk8s.io/app-shutdown-seconds annotation or configuration states it)',
       '  container main',
       '     0s  pod Terminating; no preStop, SIGTERM to the main process (migrate) at once',
       '    20s  app expected to have exited (20s after SIGTERM)',
@@ -219,16 +228,16 @@ describe('the example app', () => {
   });
 });
 
-test('thousands of objects per second', () => {
+test('a thousand copies of an app in one stream audit like one', () => {
+  // Throughput is held by `npm run bench` (bench/audit-bench.js), not by a timed test: a test's
+  // wall clock on a busy machine says more about the machine than about the audit.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const text = fs.readFileSync(path.join(ROOT, FIXTURES, 'clean', 'app.yaml'), 'utf8');
   const docs: string[] = [];
   for (let i = 0; i < 1000; i++) docs.push(text.replace(/\bweb\b/g, `web-${i}`));
   fs.writeFileSync(path.join(dir, 'many.yaml'), docs.join('\n---\n'));
-  const started = Date.now();
   const r = audit([dir]);
-  const seconds = (Date.now() - started) / 1000;
+  fs.rmSync(dir, { recursive: true, force: true });
   expect(r.stdout).toBe('3000 objects audited: 0 errors, 0 warnings, 0 suppressed\n');
-  // Process start included; on a loaded CI machine this still leaves ample room.
-  expect(3000 / seconds).toBeGreaterThan(500);
-}, 60_000);
+  expect(r.code).toBe(0);
+}, 120_000);

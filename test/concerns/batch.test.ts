@@ -27,14 +27,14 @@ describe('job run settings', () => {
   });
 
   test.each<[string, object, string]>([
-    ['negative backoffLimit', { backoffLimit: -1 }, 'backoffLimit: -1 must be a whole number >= 0. Fix: use e.g. 3, or 0 to never retry'],
-    ['fractional backoffLimit', { backoffLimit: 1.5 }, 'backoffLimit: 1.5 must be a whole number >= 0'],
+    ['negative backoffLimit', { backoffLimit: -1 }, 'backoffLimit: -1 must be at least 0. Fix: use e.g. 3, or 0 to never retry'],
+    ['fractional backoffLimit', { backoffLimit: 1.5 }, 'backoffLimit: 1.5 is not a whole number'],
     ['zero activeDeadline', { activeDeadline: Duration.seconds(0) },
       'activeDeadline: "0 seconds" is zero: Kubernetes requires a positive activeDeadlineSeconds. Fix: use a positive duration, e.g. Duration.minutes(10)'],
     ['fractional activeDeadline', { activeDeadline: Duration.millis(1500) }, 'activeDeadline: "1.5s" is not a whole number of seconds'],
-    ['zero completions', { completions: 0 }, 'completions: 0 must be a whole number >= 1'],
-    ['zero parallelism', { parallelism: 0 }, 'parallelism: 0 must be a whole number >= 1 (0 starts no pod, so the Job would never finish). Fix: use 1 or more'],
-    ['negative parallelism', { parallelism: -2 }, 'parallelism: -2 must be a whole number >= 1'],
+    ['zero completions', { completions: 0 }, 'completions: 0 must be at least 1'],
+    ['zero parallelism', { parallelism: 0 }, 'parallelism: 0 must be at least 1 (0 starts no pod, so the Job would never finish). Fix: use 1 or more'],
+    ['negative parallelism', { parallelism: -2 }, 'parallelism: -2 must be at least 1'],
     ['restartPolicy Always', { restartPolicy: 'Always' }, 'restartPolicy: "Always" is not allowed for Jobs (Kubernetes accepts only Never or OnFailure)'],
     ['exit code 0', { failJobOnExitCodes: [0] }, 'failJobOnExitCodes: 0 is success, which cannot fail a Job (Kubernetes rejects 0 in an "In" rule)'],
     ['exit code 256', { failJobOnExitCodes: [256] }, 'failJobOnExitCodes: 256 is not an exit code (whole numbers from 1 to 255)'],
@@ -93,8 +93,8 @@ describe('cron job settings', () => {
       'startingDeadline: "0 seconds" is zero: every run would have to start within 0 seconds of its slot, so runs would be skipped as missed. Fix: use a positive duration'],
     ['starting deadline under 10 s', { startingDeadline: Duration.seconds(5) },
       'startingDeadline: "5s" is below 10s: the CronJob controller checks schedules every 10 seconds, so runs could be missed every time. Fix: use at least Duration.seconds(10); the default is 600s'],
-    ['negative history limit', { successfulJobsHistoryLimit: -1 }, 'successfulJobsHistoryLimit: -1 must be a whole number >= 0. Fix: use e.g. 3'],
-    ['fractional failed history limit', { failedJobsHistoryLimit: 0.5 }, 'failedJobsHistoryLimit: 0.5 must be a whole number >= 0'],
+    ['negative history limit', { successfulJobsHistoryLimit: -1 }, 'successfulJobsHistoryLimit: -1 must be at least 0. Fix: use e.g. 3'],
+    ['fractional failed history limit', { failedJobsHistoryLimit: 0.5 }, 'failedJobsHistoryLimit: 0.5 is not a whole number'],
     ['unknown concurrency policy', { concurrencyPolicy: 'Queue' }, 'concurrencyPolicy: "Queue" is not a concurrency policy. Fix: use "Forbid" (the default), "Replace" or "Allow"'],
   ])('rejects %s', (_, props, message) => {
     expect(() => planCronJob({ schedule: '@daily', ...props })).toThrow(message);

@@ -10,7 +10,8 @@ describe('DaemonSet rollout', () => {
     expect(planDaemonSetRollout({ maxSurge: 1 }, false)).toMatchObject({ maxUnavailable: 0, maxSurge: 1 });
     expect(planDaemonSetRollout({ maxSurge: '10%' }, false)).toMatchObject({ maxUnavailable: 0, maxSurge: '10%' });
     expect(planDaemonSetRollout({ maxSurge: 0 }, false)).toMatchObject({ maxUnavailable: 1, maxSurge: 0 });
-    expect(planDaemonSetRollout({ maxSurge: 2, maxUnavailable: 1 }, false)).toMatchObject({ maxUnavailable: 1, maxSurge: 2 });
+    // Kubernetes allows exactly one of the two to be non-zero for a DaemonSet.
+    expect(() => planDaemonSetRollout({ maxSurge: 2, maxUnavailable: 1 }, false)).toThrow('rollout.maxSurge: 2 is set together with maxUnavailable 1');
   });
 
   test('percentages and explicit settings', () => {
@@ -25,10 +26,10 @@ describe('DaemonSet rollout', () => {
     ['surge with a hostPort', { maxSurge: 1 }, true,
       'rollout.maxSurge: 1 starts the new agent next to the old one on the same node, but the pod declares a hostPort the old pod still holds, so the new pod never starts and the rollout stalls. Fix: use maxUnavailable 1 with maxSurge 0 (the default), or drop the hostPort'],
     ['a malformed maxUnavailable', { maxUnavailable: 'one' }, false, 'rollout.maxUnavailable: "one" is neither a number nor a percentage'],
-    ['a negative maxSurge', { maxSurge: -1 }, false, 'rollout.maxSurge: -1 must be a whole number >= 0'],
+    ['a negative maxSurge', { maxSurge: -1 }, false, 'rollout.maxSurge: -1 must be at least 0'],
     ['a percentage above 100', { maxUnavailable: '150%' }, false, 'rollout.maxUnavailable: "150%" is above 100%'],
     ['a fractional minReady', { minReady: Duration.millis(500) }, false, 'rollout.minReady: "0.5s" is not a whole number of seconds'],
-    ['no revision history', { revisionHistoryLimit: 0 }, false, 'rollout.revisionHistoryLimit: 0 must be a whole number >= 1'],
+    ['no revision history', { revisionHistoryLimit: 0 }, false, 'rollout.revisionHistoryLimit: 0 must be at least 1'],
   ])('rejects %s', (_, props, hostPort, message) => {
     expect(() => planDaemonSetRollout(props, hostPort)).toThrow(message);
   });

@@ -21,10 +21,17 @@ describe('shutdown', () => {
     expect(LifecycleHook.httpGet('/drain', { port: 8080 }).requiredTools).toEqual([]);
     expect(LifecycleHook.none().handler).toBeUndefined();
   });
-  test('bad hook input', () => {
-    expect(() => LifecycleHook.command([], Duration.seconds(1))).toThrow('command: [] is empty');
-    expect(() => LifecycleHook.httpGet('drain', { port: 1 })).toThrow('httpGet.path: "drain" must start with "/". Fix: use "/drain"');
-    expect(() => LifecycleHook.drainPause({ drainPause: Duration.millis(2500) })).toThrow('drainPause: "2.5s" is not a whole number of seconds');
+  test('bad hook input is kept by the factory and raised, named, by whoever uses the hook', () => {
+    const cases: Array<[LifecycleHook, string]> = [
+      [LifecycleHook.command([], Duration.seconds(1)), 'shutdown.preStop.command: [] is empty'],
+      [LifecycleHook.httpGet('drain', { port: 1 }), 'shutdown.preStop.httpGet.path: "drain" must start with "/". Fix: use "/drain"'],
+      [LifecycleHook.drainPause({ drainPause: Duration.millis(2500) }), 'shutdown.preStop.drainPause: "2.5s" is not a whole number of seconds'],
+    ];
+    for (const [hook, message] of cases) {
+      expect(() => hook.check('shutdown.preStop')).toThrow(message);
+      // Used outside a construct, it still refuses to render.
+      expect(() => hook.handler).toThrow(message.replace('shutdown.preStop.', ''));
+    }
   });
 });
 
@@ -40,7 +47,7 @@ describe('disruption budget', () => {
   test('bad values', () => {
     expect(() => podsOf('abc', 2, 'f')).toThrow('f: "abc" is neither a number nor a percentage');
     expect(() => podsOf('150%', 2, 'f')).toThrow('f: "150%" is above 100%');
-    expect(() => podsOf(-1, 2, 'f')).toThrow('f: -1 must be a whole number >= 0');
+    expect(() => podsOf(-1, 2, 'f')).toThrow('f: -1 must be at least 0');
   });
 });
 
@@ -58,9 +65,12 @@ describe('rollout and scaling', () => {
     expect(planScaling(undefined, undefined)).toEqual({ replicas: 2, minReplicas: 2 });
   });
   test('bad values', () => {
-    expect(() => planRollout({ revisionHistoryLimit: 0 }, 2)).toThrow('rollout.revisionHistoryLimit: 0 must be a whole number >= 1');
-    expect(() => planScaling(2.5, undefined)).toThrow('replicas: 2.5 is below 2');
-    expect(() => planScaling(undefined, { maxReplicas: 4, targetCpuUtilizationPercent: 0 })).toThrow('autoscaling.targetCpuUtilizationPercent: 0 must be a whole percentage from 1 to 100');
+    expect(() => planRollout({ revisionHistoryLimit: 0 }, 2)).toThrow('rollout.revisionHistoryLimit: 0 must be at least 1');
+    expect(() => planScaling(2.5, undefined)).toThrow('replicas: 2.5 is not a whole number');
+    expect(() => planScaling(1, undefined)).toThrow('replicas: 1 is below 2');
+    expect(() => planScaling(2 ** 31, undefined)).toThrow('replicas: 2147483648 is above 2147483647, the largest value Kubernetes accepts here');
+    expect(() => planScaling(NaN, undefined)).toThrow('replicas: NaN is not a whole number');
+    expect(() => planScaling(undefined, { maxReplicas: 4, targetCpuUtilizationPercent: 0 })).toThrow('autoscaling.targetCpuUtilizationPercent: 0 must be a percentage from 1 to 100');
   });
   test('memory target adds a second metric', () => {
     expect(planScaling(undefined, { maxReplicas: 4, targetMemoryUtilizationPercent: 80 }).autoscaler!.metrics).toHaveLength(2);

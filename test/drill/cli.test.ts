@@ -7,9 +7,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { detectEngine } from '../../src/drill/container-runtime';
+import { machineOverhead, marginSeconds } from '../support/overhead';
 import { APP, ensureBuilt, killTagged, liveTagged, NODE, ROOT, scratch, TOKEN_VAR } from './helpers';
 
-jest.setTimeout(60000);
+// a bound on a hang, not on speed
+jest.setTimeout(180000);
+
+/** Grace period in the manifests: covers an app's exit after SIGTERM as measured here now (2 s when idle). */
+const COST = machineOverhead();
+const GRACE = marginSeconds(2, 100 + COST.signalExitMs, COST.timerLagMs);
 
 const BIN = path.join(ROOT, 'bin', 'cdk8s-resilient.js');
 
@@ -33,7 +39,7 @@ function cli(args: string[], onStart?: (pid: number) => void): Promise<Run> {
 
 const s = scratch('cli');
 
-function manifest(name: string, containers: Record<string, unknown>[], grace = 2): string {
+function manifest(name: string, containers: Record<string, unknown>[], grace = GRACE): string {
   const docs = [
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { ports: [{ port: 80 }] } },
     {

@@ -101,15 +101,6 @@ export function makeTarget(s: { dir: string; token: string }, over: Partial<Dril
   };
 }
 
-export function hasCommand(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A TCP port free right now on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

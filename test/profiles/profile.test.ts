@@ -111,8 +111,10 @@ describe('weakening a rule needs an explicit statement', () => {
   });
 
   test('a rule change without a reason is refused', () => {
-    expect(() => ResilienceProfile.production().extend('sloppy', { ruleSeverities: { 'pdb-missing': { severity: 'off', reason: ' ' } } }))
-      .toThrow('profile "sloppy".ruleSeverities.pdb-missing.reason: " " is empty: a profile that changes a rule must say why');
+    // Made outside any construct, the profile is checked where it is applied, with that path.
+    const sloppy = ResilienceProfile.production().extend('sloppy', { ruleSeverities: { 'pdb-missing': { severity: 'off', reason: ' ' } } });
+    expect(() => sloppy.applyTo(Testing.app()))
+      .toThrow('[] profile "sloppy".ruleSeverities.pdb-missing.reason: " " is empty: a profile that changes a rule must say why');
   });
 
   test('an unknown rule id is refused when the profile is applied', () => {
@@ -147,8 +149,10 @@ describe('applying profiles', () => {
     expect(() => ResilienceProfile.development().applyTo(app)).toThrow('profile "production" is already applied here');
   });
 
-  test('a profile with a bad minimum is refused', () => {
-    expect(() => ResilienceProfile.production().extend('zero', { minReplicas: 0 })).toThrow('profile "zero".minReplicas: 0 must be a whole number >= 1');
+  test('a profile with a bad minimum is refused where it is applied, with the path', () => {
+    const zero = ResilienceProfile.production().extend('zero', { minReplicas: 0 });
+    expect(() => zero.applyTo(Testing.app())).toThrow('[] profile "zero".minReplicas: 0 must be at least 1');
+    expect(() => zero.applyTo(chartIn(Testing.app(), 'c'))).toThrow('[c] profile "zero".minReplicas: 0 must be at least 1');
   });
 
   test('resolvers are per construct and read the layers once', () => {

@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import { LifecycleHook, planShutdown } from '../../src/concerns/shutdown';
 import { auditObjects, estimateHookSeconds, parseShutdownBudget } from '../../src/rules';
-import { buildModel } from '../../src/rules/model';
-import { formatTimeline, shutdownTimelines } from '../../src/rules/timeline';
+import { shutdownTimelines } from '../../src/rules/engine';
+import { formatTimeline } from '../../src/rules/timeline';
 import { appWith, goodApp } from './fixtures';
 
 describe('estimateHookSeconds', () => {
@@ -46,7 +46,7 @@ describe('parseShutdownBudget reads what planShutdown writes', () => {
 
 describe('shutdown timeline (--explain)', () => {
   function timeline(objects: any[]) {
-    return shutdownTimelines(buildModel(objects.map((object) => ({ object }))))[0];
+    return shutdownTimelines(objects)[0];
   }
 
   test('preStop, then SIGTERM, then SIGKILL at the grace period', () => {

@@ -124,7 +124,8 @@ describe('synth-time rules on ResilientDeployment', () => {
   test('attachResilienceRules works on any construct', () => {
     const c = chart();
     const group = new Construct(c, 'group');
-    new kplus.Deployment(group, 'plain', { replicas: 1, containers: [{ image: 'nginx:1.25.3', portNumber: 80 }] });
+    // A Service selects the pods, so readiness is demanded (it is only where a Service sends traffic).
+    new kplus.Deployment(group, 'plain', { replicas: 1, containers: [{ image: 'nginx:1.25.3', portNumber: 80 }] }).exposeViaService();
     attachResilienceRules(group);
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {

@@ -133,8 +133,10 @@ describe('refused: what the declared image cannot run', () => {
     expect(errorOf(props)).toContain(message);
   });
 
-  test('a helper image that provides nothing', () => {
-    expect(() => HelperInjection.fromImage({ image: 'x:1' })).toThrow('helpers: "x:1" names no helper binary to copy. Fix: give the path of busybox, dumbInit or tini inside the image');
+  test('a helper image that provides nothing, or has no image, is refused by the construct that uses it', () => {
+    const nothing = HelperInjection.fromImage({ image: 'x:1' });
+    expect(errorOf({ helpers: nothing })).toContain('[test/api] helpers: "x:1" names no helper binary to copy. Fix: give the path of busybox, dumbInit or tini inside the image');
+    expect(errorOf({ helpers: HelperInjection.fromImage({ image: '', busybox: '/bin/busybox' }) })).toContain('[test/api] helpers.image: "" is empty or contains white space');
   });
 
   test('probes still work without binaries: HTTP', () => {

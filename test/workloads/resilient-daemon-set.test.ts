@@ -76,7 +76,8 @@ describe('ResilientDaemonSet properties', () => {
   test.each<[string, Partial<ResilientDaemonSetProps>]>([
     ['defaults', {}],
     ['surge', { rollout: { maxSurge: 1 } }],
-    ['percentages', { rollout: { maxUnavailable: '10%', maxSurge: '5%' } }],
+    ['percentages', { rollout: { maxUnavailable: '10%' } }],
+    ['a surge percentage', { rollout: { maxSurge: '5%' } }],
   ])('a rollout always makes progress (%s): maxUnavailable >= 1 or maxSurge >= 1', (_, props) => {
     const r = only(agent(props).objects, 'DaemonSet').spec.updateStrategy.rollingUpdate;
     const nonZero = (v: number | string) => (typeof v === 'number' ? v : parseInt(v, 10)) >= 1;
@@ -161,7 +162,7 @@ describe('ResilientDaemonSet rejects unsafe input', () => {
     ['a malformed maxUnavailable', { rollout: { maxUnavailable: 'half' } },
       '[test/agent] rollout.maxUnavailable: "half" is neither a number nor a percentage'],
     ['no revision history', { rollout: { revisionHistoryLimit: 0 } },
-      '[test/agent] rollout.revisionHistoryLimit: 0 must be a whole number >= 1'],
+      '[test/agent] rollout.revisionHistoryLimit: 0 must be at least 1'],
     ['evictAfter without NoExecute', { tolerations: [Tolerations.controlPlane(), Tolerations.taint('dedicated', { evictAfter: Duration.seconds(60) })] },
       '[test/agent] tolerations[1].evictAfter: "1 minute" only applies to the NoExecute effect (Kubernetes rejects tolerationSeconds otherwise). Fix: add effect: "NoExecute", or remove evictAfter'],
     ['an invalid taint key', { tolerations: [Tolerations.taint('bad key')] },

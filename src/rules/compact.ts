@@ -1,0 +1,154 @@
+/**
+ * Compact views of the objects that cross-object rules look at, so an audit of 100,000 workloads
+ * keeps kilobytes per workload instead of the whole parsed object. A view keeps exactly what the
+ * cross-object rules (`crossObject: true` in the table) and the links read:
+ *
+ * - every object: apiVersion, kind, name, namespace, labels, owner references and the
+ *   `resilient.cdk8s.io/` annotations (exceptions, severities);
+ * - workloads: spec.replicas, spec.selector, spec.serviceName, spec.strategy; the pod template's
+ *   labels and `resilient.cdk8s.io/` annotations; the pod's topology spread constraints and
+ *   affinity; each container's name and ports, and whether it has a readiness probe, a liveness
+ *   probe and a preStop hook (an object stands in for any object);
+ * - Services: selector, ports, clusterIP; budgets and autoscalers: their spec.
+ *
+ * A test runs every cross-object rule on whole objects and on these views and expects the same
+ * findings: a rule that starts reading another field must add it here.
+ */
+import { ANNOTATION_PREFIX } from './annotations';
+import { get, isObject, toWorkload, Workload } from './model';
+import { KubeObject } from './types';
+
+const OBJECT_MARK = Object.freeze({});
+
+/**
+ * A copy of a string that does not point into the document it was parsed from. Parsers return
+ * slices of the document's text, and V8 keeps the whole text alive for as long as any slice of
+ * 13 characters or more lives: a compact view that kept `autoscaling/v2` would keep its whole
+ * document. Flattening `s + ' '` copies the characters; the slice then points into the copy.
+ */
+export function detach(text: string): string {
+  return text.length < 13 ? text : `${text} `.slice(0, -1);
+}
+
+/** A deep copy of plain data with every string detached (iterative: no recursion over the input). */
+export function detachDeep<T>(value: T): T {
+  if (typeof value === 'string') return detach(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const root: any = Array.isArray(value) ? new Array(value.length) : {};
+  const stack: Array<[any, any]> = [[value, root]];
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!;
+    for (const key of Object.keys(from)) {
+      const v = from[key];
+      if (typeof v === 'string') to[key] = detach(v);
+      else if (v !== null && typeof v === 'object' && v !== OBJECT_MARK) {
+        const copy: any = Array.isArray(v) ? new Array(v.length) : {};
+        to[key] = copy;
+        stack.push([v, copy]);
+      } else to[key] = v;
+    }
+  }
+  return root as T;
+}
+
+function resilientAnnotations(annotations: unknown): Record<string, string> | undefined {
+  if (!isObject(annotations)) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const key of Object.keys(annotations)) {
+    if (key.startsWith(ANNOTATION_PREFIX)) (out ??= {})[key] = annotations[key];
+  }
+  return out;
+}
+
+function compactMetadata(metadata: unknown): Record<string, unknown> | undefined {
+  if (!isObject(metadata)) return undefined;
+  const out: Record<string, unknown> = { name: metadata.name };
+  if (metadata.namespace !== undefined) out.namespace = metadata.namespace;
+  if (metadata.labels !== undefined) out.labels = metadata.labels;
+  if (metadata.ownerReferences !== undefined) out.ownerReferences = metadata.ownerReferences;
+  const annotations = resilientAnnotations(metadata.annotations);
+  if (annotations) out.annotations = annotations;
+  return out;
+}
+
+/** An object stays an object (any object), anything else stays as it is. */
+function presence(value: unknown): unknown {
+  return isObject(value) ? OBJECT_MARK : value;
+}
+
+function compactContainer(container: unknown): unknown {
+  if (!isObject(container)) return container;
+  const lifecycle = container.lifecycle;
+  return {
+    name: container.name,
+    ports: container.ports,
+    readinessProbe: presence(container.readinessProbe),
+    livenessProbe: presence(container.livenessProbe),
+    lifecycle: isObject(lifecycle) ? { preStop: presence(lifecycle.preStop) } : lifecycle,
+  };
+}
+
+function compactPodSpec(podSpec: unknown): unknown {
+  if (!isObject(podSpec)) return podSpec;
+  return {
+    topologySpreadConstraints: podSpec.topologySpreadConstraints,
+    affinity: podSpec.affinity,
+    containers: Array.isArray(podSpec.containers) ? podSpec.containers.map(compactContainer) : podSpec.containers,
+  };
+}
+
+function compactTemplate(template: unknown): unknown {
+  if (!isObject(template)) return template;
+  const metadata = isObject(template.metadata)
+    ? { labels: template.metadata.labels, annotations: resilientAnnotations(template.metadata.annotations) }
+    : template.metadata;
+  return { metadata, spec: compactPodSpec(template.spec) };
+}
+
+/** The view of a workload object for cross-object rules, sharing no string with the parsed document. */
+export function compactWorkloadObject(object: KubeObject): KubeObject {
+  return detachDeep(workloadView(object));
+}
+
+function workloadView(object: KubeObject): KubeObject {
+  const base = { apiVersion: object.apiVersion, kind: object.kind, metadata: compactMetadata(object.metadata) };
+  const spec = object.spec;
+  if (object.kind === 'Pod') return { ...base, spec: compactPodSpec(spec) };
+  if (!isObject(spec)) return { ...base, spec };
+  if (object.kind === 'CronJob') {
+    const template = get(object, ['spec', 'jobTemplate', 'spec', 'template']);
+    return { ...base, spec: { jobTemplate: { spec: { template: compactTemplate(template) } } } };
+  }
+  return {
+    ...base,
+    spec: { replicas: spec.replicas, selector: spec.selector, serviceName: spec.serviceName, strategy: spec.strategy, template: compactTemplate(spec.template) },
+  };
+}
+
+/** A compact workload view with empty links, for the link builder. */
+export function compactWorkload(object: KubeObject, inputIndex: number): Workload | undefined {
+  return toWorkload(compactWorkloadObject(object), inputIndex);
+}
+
+/** The view of a Service, PodDisruptionBudget or HorizontalPodAutoscaler, sharing no string with the parsed document. */
+export function compactReferrer(object: KubeObject): KubeObject {
+  return detachDeep(referrerView(object));
+}
+
+function referrerView(object: KubeObject): KubeObject {
+  const base = { apiVersion: object.apiVersion, kind: object.kind, metadata: compactMetadata(object.metadata) };
+  const spec = object.spec;
+  if (object.kind === 'Service' && isObject(spec)) {
+    return { ...base, spec: { selector: spec.selector, ports: spec.ports, clusterIP: spec.clusterIP } };
+  }
+  return { ...base, spec };
+}
+
+/** The pod labels of a custom resource that carries a pod template, if it does. */
+export function customResourcePodLabels(object: KubeObject): Record<string, string> | undefined {
+  const labels = get(object, ['spec', 'template', 'metadata', 'labels']) ?? get(object, ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels']);
+  if (!isObject(labels)) return undefined;
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(labels)) out[key] = detach(String(labels[key]));
+  return out;
+}

@@ -1,0 +1,134 @@
+/**
+ * Where an object came from, resolved lazily. An audit holds no document text: each object keeps
+ * the byte range of its document, and a report that needs a field's line reads that range again
+ * (one document at a time, in input order) and scans it for lines. Standard input is spooled to a
+ * temporary file as it is read, so it can be read again in the same way.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { SourceRef } from '../types';
+import { ByteSource } from './bytes';
+import { FieldPath, jsonLineIndex, LineIndex, yamlLineIndex } from './lines';
+
+/** Bytes that can be read again by offset: a file, a spool of stdin, or a buffer. */
+export interface Rereadable {
+  readRange(start: number, end: number): string | undefined;
+  dispose(): void;
+}
+
+let openFile: { path: string; fd: number } | undefined;
+
+function closeOpenFile(): void {
+  if (openFile) {
+    try { fs.closeSync(openFile.fd); } catch { /* already closed */ }
+    openFile = undefined;
+  }
+}
+
+export function fileStore(file: string, temporary = false): Rereadable {
+  return {
+    readRange(start, end) {
+      try {
+        if (openFile?.path !== file) {
+          closeOpenFile();
+          openFile = { path: file, fd: fs.openSync(file, 'r') };
+        }
+        const buffer = Buffer.allocUnsafe(end - start);
+        const n = fs.readSync(openFile.fd, buffer, 0, buffer.length, start);
+        return buffer.toString('utf8', 0, n);
+      } catch {
+        // The file changed or went away since it was audited: lines are then unknown.
+        return undefined;
+      }
+    },
+    dispose() {
+      if (openFile?.path === file) closeOpenFile();
+      if (temporary) fs.rmSync(file, { force: true });
+    },
+  };
+}
+
+export function bufferStore(bytes: Buffer): Rereadable {
+  return { readRange: (start, end) => bytes.toString('utf8', start, end), dispose: () => undefined };
+}
+
+/** Wraps stdin so that what is read is also written to a temporary file, for reading again. */
+export function spooled(source: ByteSource): { source: ByteSource; store: Rereadable } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-resilient-stdin-'));
+  const spool = path.join(dir, 'stdin');
+  const fd = fs.openSync(spool, 'w');
+  let open = true;
+  const store = fileStore(spool, true);
+  return {
+    source: {
+      read(into) {
+        const n = source.read(into);
+        if (n > 0) fs.writeSync(fd, into, 0, n);
+        return n;
+      },
+      close() {
+        if (open) { fs.closeSync(fd); open = false; }
+        source.close();
+      },
+    },
+    store: {
+      readRange: (start, end) => store.readRange(start, end),
+      dispose() {
+        store.dispose();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    },
+  };
+}
+
+/** One document's place in its source. */
+export class DocumentPlace {
+  constructor(
+    public readonly store: Rereadable,
+    public readonly byteStart: number,
+    public readonly byteEnd: number,
+    public readonly firstLine: number,
+    public readonly json: boolean,
+  ) {}
+}
+
+let cached: { place: DocumentPlace; index: LineIndex | undefined } | undefined;
+
+function indexOf(place: DocumentPlace): LineIndex | undefined {
+  if (cached?.place === place) return cached.index;
+  const text = place.byteStart >= 0 ? place.store.readRange(place.byteStart, place.byteEnd) : undefined;
+  const index = text === undefined ? undefined : place.json ? jsonLineIndex(text, place.firstLine) : yamlLineIndex(text, place.firstLine);
+  cached = { place, index };
+  return index;
+}
+
+/** Forgets the last document's lines (after a report, so nothing is held). */
+export function forgetLines(): void {
+  cached = undefined;
+  closeOpenFile();
+}
+
+/**
+ * The source of an object at `prefix` inside a document (an item of a list or array has a
+ * prefix; a document's own object has none). `line` is known at once when the reader found it.
+ * A class rather than closures: one small object per audited object.
+ */
+class DocumentSource implements SourceRef {
+  constructor(public readonly file: string, private readonly place: DocumentPlace, private readonly prefix: FieldPath, private known: number | undefined) {}
+
+  public get line(): number {
+    this.known ??= indexOf(this.place)?.locate(this.prefix) ?? this.place.firstLine;
+    return this.known;
+  }
+
+  public locate(p: FieldPath): number | undefined {
+    return indexOf(this.place)?.locate(this.prefix.length === 0 ? p : [...this.prefix, ...p]);
+  }
+}
+
+const NO_PREFIX: FieldPath = Object.freeze([]);
+
+export function sourceAt(file: string, place: DocumentPlace, prefix: FieldPath, knownLine?: number): SourceRef {
+  return new DocumentSource(file, place, prefix.length === 0 ? NO_PREFIX : prefix, knownLine);
+}
