@@ -6,7 +6,7 @@ import { App, Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  explainSettings, HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, ResilienceProfile, Rules, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
+  HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, ResilienceProfile, Rules, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
   Tolerations,
 } from './index';
 
@@ -268,6 +268,6 @@ if (require.main === module) {
   exampleProfile(app).applyTo(app);
   new ShopChart(app, 'shop');
   // RESILIENCE_EXPLAIN=1 prints each workload's effective settings and where each came from.
-  if (process.env.RESILIENCE_EXPLAIN) process.stderr.write(explainSettings(app));
+  if (process.env.RESILIENCE_EXPLAIN) process.stderr.write(ResilienceProfile.explain(app));
   app.synth();
 }

@@ -5,8 +5,14 @@ import { requireSetting, withConstructPath } from '../concerns/errors';
 import { checkObjectName } from '../concerns/kubernetes-values';
 import { objectName } from './identity';
 
+/** A Service in front of a workload's main container. */
 export interface ServiceOptions {
-  /** @default ClusterIP */
+  /**
+   * Whether to create the Service.
+   * @default true when the main container declares ports (Deployment), or when the options are given
+   */
+  readonly enabled?: boolean;
+  /** @default ServiceType.CLUSTER_IP */
   readonly type?: kplus.ServiceType;
   /**
    * Ports to expose; each must be a declared port of the main container.
@@ -22,7 +28,7 @@ export interface ServiceOptions {
  */
 export function createService(scope: Construct, name: string, selector: Record<string, string>, main: kplus.Container, labels: Record<string, string>, options: ServiceOptions, field = 'service'): kplus.Service {
   const declared = main.ports;
-  requireSetting(declared.length > 0, field, options, 'needs a port, but the main container declares none', 'declare the port on the container (portNumber) or set service: false');
+  requireSetting(declared.length > 0, field, options, 'needs a port, but the main container declares none', 'declare the port on the container (portNumber) or set service: { enabled: false }');
   const wanted = options.ports ?? declared.map((p) => p.number);
   for (const port of wanted) {
     requireSetting(declared.some((p) => p.number === port), `${field}.ports`, port,
