@@ -127,6 +127,9 @@ async function main() {
   fs.mkdirSync(lang, { recursive: true });
   await dependencyBindings();
   if (depsOnly) return;
+  // jsii writes lib/ as tsc does, plus the runtime type information other languages need; files
+  // a previous tsc build left behind (a module since removed) must not reach the tarball.
+  fs.rmSync(path.join(root, 'lib'), { recursive: true, force: true });
   await run('jsii compile', bin('jsii'), ['--generate-tsconfig', 'tsconfig.jsii.json']);
   await run('library packages (js, python, java, go)', bin('jsii-pacmak'), ['--outdir', 'lang', '--no-npmignore']);
 }

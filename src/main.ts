@@ -141,10 +141,12 @@ export class ShopChart extends Chart {
       container: {
         image: 'registry.example.com/shop/migrations:1.4.2',
         command: ['flyway', '-connectRetries=10', 'migrate'],
+        // In alphabetical order: Go maps have none, and the jsii Go runtime sends their keys
+        // sorted, so this order is the one every language writes.
         envVariables: {
+          FLYWAY_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, 'migrate-db-credentials', 'db-credentials'), key: 'password' }),
           FLYWAY_URL: kplus.EnvValue.fromValue('jdbc:postgresql://db:5432/postgres'),
           FLYWAY_USER: kplus.EnvValue.fromValue('postgres'),
-          FLYWAY_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, 'migrate-db-credentials', 'db-credentials'), key: 'password' }),
         },
         securityContext: { user: 10001, group: 10001 },
         volumeMounts: [{ volume: migrateTmp, path: '/tmp' }],

@@ -15,7 +15,7 @@ import { INT64_SECONDS_MAX, wholeSeconds } from './shutdown';
 /** The restart policies Kubernetes allows for a Job's pods. */
 export type JobRestartPolicy = 'Never' | 'OnFailure';
 
-/** How one run of a Job behaves; shared by ResilientJob and ResilientCronJob's job template. */
+/** How one run of a Job behaves, in ResilientJob and in the job template of ResilientCronJob. */
 export interface JobRunProps {
   /**
    * Failed pods the Job tolerates before it is marked Failed. Pods stopped by a drain or by
@@ -32,7 +32,7 @@ export interface JobRunProps {
   readonly activeDeadline?: Duration;
   /**
    * NEVER replaces a failed pod with a new one (each attempt keeps its own pod and logs, and
-   * the pod failure policy works); ON_FAILURE restarts the container in place, and Kubernetes
+   * the pod failure policy works). ON_FAILURE restarts the container in place, and Kubernetes
    * then allows no pod failure policy. ALWAYS is refused (Kubernetes does not allow it for Jobs).
    * @default RestartPolicy.NEVER
    */
@@ -56,7 +56,7 @@ export interface JobRunProps {
   readonly ignoreDisruptions?: boolean;
 }
 
-/** How a standalone Job runs; it also cleans itself up. */
+/** How a standalone Job runs, and how it cleans up after itself. */
 export interface JobProps extends JobRunProps {
   /**
    * How long a finished Job (and its pods and logs) is kept before Kubernetes deletes it.
@@ -164,8 +164,8 @@ export type ConcurrencyPolicyName = 'Forbid' | 'Allow' | 'Replace';
 /** When a CronJob runs, and what happens when runs overlap or start late. */
 export interface CronScheduleProps {
   /**
-   * Five fields (minute hour day-of-month month day-of-week) or a macro: @yearly, @annually,
-   * @monthly, @weekly, @daily, @midnight, @hourly. A cdk8s `Cron` is accepted too.
+   * Five fields (minute hour day-of-month month day-of-week), a macro (`@yearly`, `@annually`,
+   * `@monthly`, `@weekly`, `@daily`, `@midnight` or `@hourly`) or a cdk8s `Cron`.
    */
   readonly schedule: string | Cron;
   /**
@@ -190,7 +190,7 @@ export interface CronScheduleProps {
   readonly successfulJobsHistoryLimit?: number;
   /** Failed Jobs kept, for diagnosis. @default 3 */
   readonly failedJobsHistoryLimit?: number;
-  /** Stops future runs; a running one is not affected. @default false */
+  /** Stops future runs (a running one is not affected). @default false */
   readonly suspend?: boolean;
 }
 

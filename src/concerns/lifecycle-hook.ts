@@ -44,7 +44,7 @@ export interface NginxQuitOptions extends DrainPauseOptions {
 export interface HttpGetHookOptions {
   /** Port of the endpoint (a declared container port). */
   readonly port: number;
-  /** How long the endpoint takes to answer; counted in the grace period. @default 5 seconds */
+  /** How long the endpoint takes to answer, counted in the grace period. @default 5 seconds */
   readonly expectedDuration?: Duration;
   /** @default ConnectionScheme.HTTP */
   readonly scheme?: kplus.ConnectionScheme;

@@ -23,7 +23,7 @@ export enum SpreadMode {
 
 export interface PlacementProps {
   /**
-   * PREFERRED never blocks scheduling; REQUIRED keeps the skew between nodes and zones at 1
+   * PREFERRED never blocks scheduling. REQUIRED keeps the skew between nodes and zones at 1
    * and leaves a pod Pending rather than break it.
    * @default SpreadMode.PREFERRED
    */

@@ -24,7 +24,7 @@ import { Severity } from '../rules/severity';
 
 /** A rule's severity in a profile, with the reason. */
 export interface RuleSeverity {
-  /** The severity; Severity.OFF suppresses the rule. */
+  /** The severity (Severity.OFF suppresses the rule). */
   readonly severity: Severity;
   /** Why: written into every synthesized object the profile covers. */
   readonly reason: string;
@@ -97,7 +97,7 @@ const RESOLVERS = new WeakMap<IConstruct, SettingsResolver>();
  * `ResilienceProfile.production().extend('acme', { drainPause: Duration.seconds(15) }).applyTo(app)`.
  */
 export class ResilienceProfile {
-  /** Strict: the library's defaults; every error-level finding fails synth. */
+  /** Strict: the library's defaults, and every error-level finding fails synth. */
   public static production(): ResilienceProfile {
     return new ResilienceProfile('production', {});
   }

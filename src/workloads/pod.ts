@@ -42,7 +42,7 @@ export interface ResilientContainerProps extends kplus.ContainerProps {
    */
   readonly preStop?: LifecycleHook;
   /**
-   * Runs right after the container starts, at the same time as its entrypoint; if it fails the
+   * Runs right after the container starts, at the same time as its entrypoint. If it fails, the
    * container is killed, so keep it short and reliable.
    * @default none
    */
@@ -102,8 +102,8 @@ export interface ResilientPodProps {
    */
   readonly dockerRegistryAuth?: kplus.ISecret;
   /**
-   * Volumes of the pod, mounted by containers through their `volumeMounts` (volumes mounted that
-   * way are added anyway; list here the ones mounted by other means).
+   * Volumes of the pod, for the ones mounted by other means than the containers' `volumeMounts`
+   * (volumes mounted there are added anyway).
    * @default none
    */
   readonly volumes?: kplus.Volume[];

@@ -28,7 +28,7 @@ const POD_SPEC = `${JOB_SPEC}/template/spec`;
 
 /**
  * A Job on a validated schedule, in an explicit time zone, that never runs twice at once by
- * default; each run gets ResilientJob's run settings.
+ * default. Each run gets ResilientJob's run settings.
  */
 export class ResilientCronJob extends Construct {
   /** The cdk8s-plus CronJob: reach for it for anything this construct does not cover. */

@@ -45,7 +45,7 @@ export class ResilientDaemonSet extends Construct {
   public readonly daemonSet: kplus.DaemonSet;
   /** The DaemonSet's ApiObject, for JSON patches. */
   public readonly apiObject: ApiObject;
-  /** Labels that select this workload's pods; stable across releases. */
+  /** Labels that select this workload's pods, stable across releases. */
   public readonly selectorLabels: Record<string, string>;
   /** The recommended labels on every object of this workload. */
   public readonly labels: Record<string, string>;

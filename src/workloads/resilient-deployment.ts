@@ -28,18 +28,18 @@ export interface ResilientDeploymentProps extends ResilientPodProps, IdentityPro
    * @default 2
    */
   readonly replicas?: number;
-  /** Adds a HorizontalPodAutoscaler; spec.replicas is then left to it. @default none */
+  /** Adds a HorizontalPodAutoscaler, which then owns spec.replicas. @default none */
   readonly autoscaling?: AutoscalingProps;
   /** Rolling update settings. @default maxSurge 25%, maxUnavailable 0, minReady 10 s */
   readonly rollout?: RolloutProps;
   /**
-   * PodDisruptionBudget, created whenever the workload runs at least 2 pods; `enabled: false`
+   * PodDisruptionBudget, created whenever the workload runs at least 2 pods. `enabled: false`
    * skips it.
    * @default maxUnavailable 1 (none in a profile with disruptionBudgets: false)
    */
   readonly disruptionBudget?: DisruptionBudgetProps;
   /**
-   * A Service for the main container's ports; `enabled: false` skips it.
+   * A Service for the main container's ports. `enabled: false` skips it.
    * @default a ClusterIP Service when the main container declares ports
    */
   readonly service?: ServiceOptions;
@@ -61,7 +61,7 @@ export class ResilientDeployment extends Construct {
   public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
   /** The HorizontalPodAutoscaler, with `autoscaling`. */
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
-  /** Labels that select this workload's pods; stable across releases. */
+  /** Labels that select this workload's pods, stable across releases. */
   public readonly selectorLabels: Record<string, string>;
   /** The recommended labels on every object of this workload. */
   public readonly labels: Record<string, string>;

@@ -33,7 +33,7 @@ export interface StatefulRolloutProps {
   /** How long an updated pod must stay Ready before the next one is updated. @default 10 seconds */
   readonly minReady?: Duration;
   /**
-   * ORDERED_READY starts and stops one pod at a time, in order; PARALLEL starts and stops them
+   * ORDERED_READY starts and stops one pod at a time, in order. PARALLEL starts and stops them
    * together.
    * @default PodManagementPolicy.ORDERED_READY
    */
@@ -77,7 +77,7 @@ export interface ResilientStatefulSetProps extends ResilientPodProps, IdentityPr
   /** @default OrderedReady, RollingUpdate with partition 0, minReady 10 s */
   readonly rollout?: StatefulRolloutProps;
   /**
-   * PodDisruptionBudget, made even for one replica; `enabled: false` skips it.
+   * PodDisruptionBudget, made even for one replica. `enabled: false` skips it.
    * @default maxUnavailable 1 (none in a profile with disruptionBudgets: false)
    */
   readonly disruptionBudget?: DisruptionBudgetProps;
@@ -105,7 +105,7 @@ export class ResilientStatefulSet extends Construct {
   public readonly clientService?: kplus.Service;
   /** The PodDisruptionBudget, when there is one. */
   public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
-  /** Labels that select this workload's pods; stable across releases. */
+  /** Labels that select this workload's pods, stable across releases. */
   public readonly selectorLabels: Record<string, string>;
   /** The recommended labels on every object of this workload. */
   public readonly labels: Record<string, string>;

@@ -15,7 +15,7 @@ export interface ServiceOptions {
   /** @default ServiceType.CLUSTER_IP */
   readonly type?: kplus.ServiceType;
   /**
-   * Ports to expose; each must be a declared port of the main container.
+   * Ports to expose, each a declared port of the main container.
    * @default every port the main container declares
    */
   readonly ports?: number[];

@@ -1,42 +1,50 @@
 #!/usr/bin/env bash
-# The language harness: Python (pytest), Java (Maven + JUnit) and Go (go test) programs that must
-# synthesize the same YAML as the TypeScript side, byte for byte. Each language's own test runner
-# does the comparison and prints a diff when it fails.
+# The language harness: `npm run package` builds the npm tarball, the Python wheel, the Java jar
+# and the Go module into lang/; then each is used the way its users would use it.
+#   npm     the packed tarball, installed into a fresh project: synth, audit, the cdk8s-cli plugin
+#   python  pytest: the example shop must write dist/shop.k8s.yaml byte for byte; errors arrive intact
+#   java    Maven + JUnit: the same
+#   go      go test: the same
 #
-#   bash test/lang/run.sh                 # all three
+#   bash test/lang/run.sh                 # all of them
 #   bash test/lang/run.sh python go       # some of them
 #
-# Needs node_modules (npm ci), python3 with venv, Java 17 + Maven and Go; installs the rest
-# (PyPI packages into lang/test/venv, Maven artifacts into ~/.m2, Go modules into the module cache).
-#
-# Today the programs build a toolchain probe (test/lang/probe/probe.js and its three twins) on
-# cdk8s-plus-27 alone: the Java and Go bindings come from `npm run package:deps`. Once the library
-# compiles with jsii, `npm run package` builds its own packages too and the programs build the
-# example shop, compared with dist/shop.k8s.yaml.
+# Needs node_modules (npm ci), dist/ from `npm run synth` (committed; test/dist.test.ts keeps it
+# equal to the example), python3 with venv, Java 17 + Maven and Go; installs the rest (PyPI
+# packages into lang/test/venv, Maven artifacts into ~/.m2, Go modules into the module cache, npm
+# packages from the npm cache or registry).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$PWD"
 
-if [ "$#" -gt 0 ]; then langs=("$@"); else langs=(python java go); fi
+if [ "$#" -gt 0 ]; then suites=("$@"); else suites=(npm python java go); fi
 work="$root/lang/test"                     # lang/ is gitignored build output
-export LANG_EXPECTED_DIR="$work/expected"
+export LANG_EXPECTED_DIR="$root/dist"
 export PYTHONDONTWRITEBYTECODE=1
 # jsii's runtime prints an end-of-support banner on Node 20 in every language; it still works.
 [ "$(node -p 'process.versions.node.split(".")[0]')" = 20 ] && export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
 step() { echo "[lang] $*"; }
 
+mkdir -p "$work"
 rm -f "$work/results.json"
-step "bindings of constructs, cdk8s and cdk8s-plus-27 (skipped while lang/deps.json matches node_modules)"
-npm run --silent package:deps
+step "packages (npm, Python, Java, Go) into lang/; the cdk8s bindings are rebuilt only when lang/deps.json does not match node_modules"
+started=$SECONDS
+if ! npm run --silent package; then
+  step "packages FAILED after $((SECONDS - started)) s: every suite fails"
+  printf '{"passed": 0, "failed": %d}\n' "${#suites[@]}" > "$work/results.json"
+  exit 1
+fi
+step "packages built in $((SECONDS - started)) s"
 
-step "TypeScript reference output"
-rm -rf "$LANG_EXPECTED_DIR"
-node test/lang/probe/probe.js "$LANG_EXPECTED_DIR"
+run_npm() {
+  node --test test/lang/npm/package.test.js
+}
 
 run_python() {
   python3 -m venv "$work/venv"
   "$work/venv/bin/pip" install --disable-pip-version-check -q -r test/lang/python/requirements.txt
+  "$work/venv/bin/pip" install --disable-pip-version-check -q --no-deps --force-reinstall lang/python/cdk8s_resilient-*.whl
   (cd test/lang/python && "$work/venv/bin/python" -m pytest -q -p no:cacheprovider)
 }
 
@@ -50,15 +58,15 @@ run_go() {
 
 passed=0
 failed=0
-for lang in "${langs[@]}"; do
-  case "$lang" in python|java|go) ;; *) echo "unknown language: $lang (python, java, go)" >&2; exit 2 ;; esac
-  step "$lang"
+for suite in "${suites[@]}"; do
+  case "$suite" in npm|python|java|go) ;; *) echo "unknown suite: $suite (npm, python, java, go)" >&2; exit 2 ;; esac
+  step "$suite"
   started=$SECONDS
-  if "run_$lang"; then
-    step "$lang passed in $((SECONDS - started)) s"
+  if "run_$suite"; then
+    step "$suite passed in $((SECONDS - started)) s"
     passed=$((passed + 1))
   else
-    step "$lang FAILED after $((SECONDS - started)) s"
+    step "$suite FAILED after $((SECONDS - started)) s"
     failed=$((failed + 1))
   fi
 done

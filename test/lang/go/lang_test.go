@@ -2,9 +2,16 @@ package langtest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	r "github.com/cdk8s-resilient/cdk8s-resilient-go/cdk8sresilient"
+	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
+	kplus "github.com/cdk8s-team/cdk8s-plus-go/cdk8splus27/v2"
 )
 
 // assertSameYAML fails with both files' paths and the first differing line when got is not
@@ -45,8 +52,27 @@ func expectedDir(t *testing.T) string {
 	return dir
 }
 
-func TestProbeChartMatchesTypeScript(t *testing.T) {
+func TestShopMatchesTypeScript(t *testing.T) {
 	out := t.TempDir()
-	SynthProbe(out)
-	assertSameYAML(t, filepath.Join(out, "probe.k8s.yaml"), filepath.Join(expectedDir(t), "probe.k8s.yaml"))
+	SynthShop(out)
+	assertSameYAML(t, filepath.Join(out, "shop.k8s.yaml"), filepath.Join(expectedDir(t), "shop.k8s.yaml"))
+}
+
+// A construct's error reaches Go as a panic whose message is the library's, intact.
+func TestInvalidSettingReachesGoWithPathFieldValueAndFix(t *testing.T) {
+	chart := cdk8s.NewChart(cdk8s.NewApp(nil), jsii.String("shop"), nil)
+	var message string
+	func() {
+		defer func() { message = fmt.Sprint(recover()) }()
+		r.NewResilientJob(chart, jsii.String("migrate"), &r.ResilientJobProps{
+			Container:     &r.ResilientContainerProps{Image: jsii.String("registry.example.com/shop/migrations:1.4.2")},
+			RestartPolicy: kplus.RestartPolicy_ALWAYS,
+		})
+	}()
+	want := `[shop/migrate] restartPolicy: "Always" is not allowed for Jobs (Kubernetes accepts only Never or OnFailure). ` +
+		`Fix: use RestartPolicy.NEVER (the default) or RestartPolicy.ON_FAILURE`
+	// The jsii runtime may put the JavaScript stack after the message: the first line is the error's own.
+	if got := strings.SplitN(message, "\n", 2)[0]; got != want {
+		t.Fatalf("error message:\n  got:  %q\n  want: %q", got, want)
+	}
 }

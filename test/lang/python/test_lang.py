@@ -1,12 +1,18 @@
-"""Each program here must write the YAML the TypeScript synth wrote, byte for byte.
+"""The Python side of test/lang: the example shop must synthesize to dist/shop.k8s.yaml byte for
+byte, and a construct's error must reach Python with its message intact.
 
-test/lang/run.sh sets LANG_EXPECTED_DIR to the directory holding the TypeScript output.
+test/lang/run.sh sets LANG_EXPECTED_DIR to the directory holding the TypeScript output (dist/).
 """
 import difflib
 import os
 import pathlib
 
-import probe
+import pytest
+from cdk8s import App, Chart
+import cdk8s_plus_27 as kplus
+from cdk8s_resilient import ResilientContainerProps, ResilientJob
+
+import shop
 
 
 def assert_same_yaml(got_file: pathlib.Path, want_file: pathlib.Path) -> None:
@@ -26,6 +32,21 @@ def expected_dir() -> pathlib.Path:
     return pathlib.Path(os.environ["LANG_EXPECTED_DIR"])
 
 
-def test_probe_chart_matches_typescript(tmp_path):
-    probe.synth(str(tmp_path))
-    assert_same_yaml(tmp_path / "probe.k8s.yaml", expected_dir() / "probe.k8s.yaml")
+def test_shop_matches_typescript(tmp_path):
+    shop.synth(str(tmp_path))
+    assert_same_yaml(tmp_path / "shop.k8s.yaml", expected_dir() / "shop.k8s.yaml")
+
+
+def test_invalid_setting_reaches_python_with_path_field_value_and_fix():
+    chart = Chart(App(), "shop")
+    with pytest.raises(RuntimeError) as raised:
+        ResilientJob(
+            chart,
+            "migrate",
+            container=ResilientContainerProps(image="registry.example.com/shop/migrations:1.4.2"),
+            restart_policy=kplus.RestartPolicy.ALWAYS,
+        )
+    assert str(raised.value) == (
+        '[shop/migrate] restartPolicy: "Always" is not allowed for Jobs (Kubernetes accepts only Never or OnFailure). '
+        "Fix: use RestartPolicy.NEVER (the default) or RestartPolicy.ON_FAILURE"
+    )

@@ -2,16 +2,25 @@ package io.github.cdk8s_resilient.langtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.cdk8s_resilient.ResilientContainerProps;
+import io.github.cdk8s_resilient.ResilientJob;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.cdk8s.App;
+import org.cdk8s.Chart;
+import org.cdk8s.plus27.RestartPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Each program here must write the YAML the TypeScript synth wrote, byte for byte. */
+/**
+ * The Java side of test/lang: the example shop must synthesize to dist/shop.k8s.yaml byte for
+ * byte, and a construct's error must reach Java with its message intact.
+ */
 class LangTest {
     static Path expectedDir() {
         String dir = System.getenv("LANG_EXPECTED_DIR");
@@ -31,8 +40,24 @@ class LangTest {
     }
 
     @Test
-    void probeChartMatchesTypeScript(@TempDir Path out) throws Exception {
-        ProbeChart.synth(out.toString());
-        assertSameYaml(out.resolve("probe.k8s.yaml"), expectedDir().resolve("probe.k8s.yaml"));
+    void shopMatchesTypeScript(@TempDir Path out) throws Exception {
+        ShopChart.synth(out.toString());
+        assertSameYaml(out.resolve("shop.k8s.yaml"), expectedDir().resolve("shop.k8s.yaml"));
+    }
+
+    @Test
+    void invalidSettingReachesJavaWithPathFieldValueAndFix() {
+        Chart chart = new Chart(new App(), "shop");
+        RuntimeException error = assertThrows(RuntimeException.class, () -> ResilientJob.Builder.create(chart, "migrate")
+            .container(ResilientContainerProps.builder().image("registry.example.com/shop/migrations:1.4.2").build())
+            .restartPolicy(RestartPolicy.ALWAYS)
+            .build());
+        assertEquals("[shop/migrate] restartPolicy: \"Always\" is not allowed for Jobs (Kubernetes accepts only Never or OnFailure). "
+            + "Fix: use RestartPolicy.NEVER (the default) or RestartPolicy.ON_FAILURE", firstLine(error.getMessage()));
+    }
+
+    /** The jsii runtime appends the JavaScript stack to the message; the first line is the error's own. */
+    static String firstLine(String message) {
+        return message.split("\n", 2)[0];
     }
 }
