@@ -87,3 +87,18 @@ test('Go requires the npm versions of cdk8s, cdk8s-plus-27, constructs and a jsi
     jsiiRuntime: `v${expected.jsiiRuntime}`,
   });
 });
+
+test('the Java and Go harnesses use the library at package.json\'s version (the one `npm run package` builds)', () => {
+  const version = JSON.parse(read('package.json')).version;
+  expect(pomProperty('cdk8s-resilient.version')).toBe(version);
+  expect(goRequire('github.com/cdk8s-resilient/cdk8s-resilient-go/cdk8sresilient')).toBe(`v${version}`);
+});
+
+test('the peer dependencies start at the versions the packages are built and tested with', () => {
+  // pacmak turns them into the Maven and PyPI ranges of the published packages.
+  expect(JSON.parse(read('package.json')).peerDependencies).toEqual({
+    'cdk8s': `^${expected.cdk8s}`,
+    'cdk8s-plus-27': `^${expected.cdk8sPlus}`,
+    'constructs': `^${expected.constructs}`,
+  });
+});
