@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The language harness: `npm run package` builds the npm tarball, the Python wheel, the Java jar
 # and the Go module into lang/; then each is used the way its users would use it.
-#   npm     the packed tarball, installed into a fresh project: synth, audit, the cdk8s-cli plugin
-#   python  pytest: the example shop must write dist/shop.k8s.yaml byte for byte; errors arrive intact
+#   npm     the packed tarball, installed into a fresh project: synth, audit, the cdk8s-cli plugin,
+#           the README's TypeScript example (type-checked, run, byte-identical output)
+#   python  pytest: the example shop must write dist/shop.k8s.yaml byte for byte, the README's example
+#           test/lang/readme/shop.k8s.yaml; errors arrive intact
 #   java    Maven + JUnit: the same
 #   go      go test: the same
 #
@@ -20,6 +22,9 @@ root="$PWD"
 if [ "$#" -gt 0 ]; then suites=("$@"); else suites=(npm python java go); fi
 work="$root/lang/test"                     # lang/ is gitignored build output
 export LANG_EXPECTED_DIR="$root/dist"
+# What the README's usage example writes, in every language (test/readme-examples.test.ts checks
+# the TypeScript one and that each README block is the file its language's suite runs).
+export LANG_README_EXPECTED="$root/test/lang/readme/shop.k8s.yaml"
 export PYTHONDONTWRITEBYTECODE=1
 # jsii's runtime prints an end-of-support banner on Node 20 in every language; it still works.
 [ "$(node -p 'process.versions.node.split(".")[0]')" = 20 ] && export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20

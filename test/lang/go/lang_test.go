@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,6 +57,23 @@ func TestShopMatchesTypeScript(t *testing.T) {
 	out := t.TempDir()
 	SynthShop(out)
 	assertSameYAML(t, filepath.Join(out, "shop.k8s.yaml"), filepath.Join(expectedDir(t), "shop.k8s.yaml"))
+}
+
+// The README's Go block (test/readme-examples.test.ts keeps the two equal) is the program in
+// ./readme, run as a user runs it: `go run` with cdk8s.NewApp(nil), which writes where
+// CDK8S_OUTDIR says.
+func TestReadmeExampleMatchesTypeScript(t *testing.T) {
+	want := os.Getenv("LANG_README_EXPECTED")
+	if want == "" {
+		t.Fatal("LANG_README_EXPECTED is not set: run test/lang/run.sh")
+	}
+	out := t.TempDir()
+	run := exec.Command("go", "run", "./readme")
+	run.Env = append(os.Environ(), "CDK8S_OUTDIR="+out)
+	if output, err := run.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./readme: %v\n%s", err, output)
+	}
+	assertSameYAML(t, filepath.Join(out, "shop.k8s.yaml"), want)
 }
 
 // A construct's error reaches Go as a panic whose message is the library's, intact.

@@ -136,6 +136,19 @@ test('TypeScript resolves the types of both entry points, with node10 and node16
   ok(run(process.execPath, [tsc, '--module', 'node16', '--moduleResolution', 'node16', ...common]), 'tsc (node16)');
 });
 
+test('the README\'s TypeScript example type-checks against the installed package, runs, and writes what every language must', () => {
+  // test/readme-examples.test.ts keeps the README block equal to this file.
+  fs.copyFileSync(path.join(root, 'test', 'lang', 'readme', 'main.ts'), path.join(project, 'readme.ts'));
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  ok(run(process.execPath, [tsc, '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2020', '--skipLibCheck',
+    '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'), '--outDir', 'readme-build', 'readme.ts']), 'tsc readme.ts');
+  const outdir = path.join(project, 'readme-dist');
+  ok(run(process.execPath, ['readme-build/readme.js'], { env: { ...process.env, CDK8S_OUTDIR: outdir } }), 'node readme-build/readme.js');
+  const expected = path.join(root, 'test', 'lang', 'readme', 'shop.k8s.yaml');
+  assert.equal(fs.readFileSync(path.join(outdir, 'shop.k8s.yaml'), 'utf8'), fs.readFileSync(expected, 'utf8'),
+    `the README example's output differs from ${expected}`);
+});
+
 test('cdk8s synth loads the validation plugin from ./node_modules/cdk8s-resilient and fails a plain app that breaks a rule', () => {
   write('plain.js', [
     "const { App, Chart } = require('cdk8s');",

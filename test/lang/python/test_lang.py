@@ -1,11 +1,15 @@
 """The Python side of test/lang: the example shop must synthesize to dist/shop.k8s.yaml byte for
-byte, and a construct's error must reach Python with its message intact.
+byte, so must the README's example, and a construct's error must reach Python with its message
+intact.
 
-test/lang/run.sh sets LANG_EXPECTED_DIR to the directory holding the TypeScript output (dist/).
+test/lang/run.sh sets LANG_EXPECTED_DIR to the directory holding the TypeScript output (dist/) and
+LANG_README_EXPECTED to what the README's example writes (test/lang/readme/shop.k8s.yaml).
 """
 import difflib
 import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
 from cdk8s import App, Chart
@@ -35,6 +39,18 @@ def expected_dir() -> pathlib.Path:
 def test_shop_matches_typescript(tmp_path):
     shop.synth(str(tmp_path))
     assert_same_yaml(tmp_path / "shop.k8s.yaml", expected_dir() / "shop.k8s.yaml")
+
+
+def test_readme_example_matches_typescript(tmp_path):
+    # The README's Python block (test/readme-examples.test.ts keeps the two equal), run as a user
+    # runs it: a script with `App()`, which writes where CDK8S_OUTDIR says.
+    subprocess.run(
+        [sys.executable, "readme_example.py"],
+        cwd=pathlib.Path(__file__).parent,
+        env={**os.environ, "CDK8S_OUTDIR": str(tmp_path)},
+        check=True,
+    )
+    assert_same_yaml(tmp_path / "shop.k8s.yaml", pathlib.Path(os.environ["LANG_README_EXPECTED"]))
 
 
 def test_invalid_setting_reaches_python_with_path_field_value_and_fix():

@@ -11,15 +11,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.cdk8s.App;
 import org.cdk8s.Chart;
 import org.cdk8s.plus27.RestartPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.jsii.JsiiError;
 
 /**
  * The Java side of test/lang: the example shop must synthesize to dist/shop.k8s.yaml byte for
- * byte, and a construct's error must reach Java with its message intact.
+ * byte, so must the README's example, and a construct's error must reach Java with its message
+ * intact.
  */
 class LangTest {
     static Path expectedDir() {
@@ -45,10 +49,30 @@ class LangTest {
         assertSameYaml(out.resolve("shop.k8s.yaml"), expectedDir().resolve("shop.k8s.yaml"));
     }
 
+    /**
+     * The README's Java block (test/readme-examples.test.ts keeps the two equal) is
+     * com.example.shop.Main, run as a user runs it: its App writes where CDK8S_OUTDIR says (the pom
+     * sets it for the test JVM, whose jsii runtime inherits it).
+     */
+    @Test
+    void readmeExampleMatchesTypeScript() throws Exception {
+        String readmeExpected = System.getenv("LANG_README_EXPECTED");
+        assertNotNull(readmeExpected, "LANG_README_EXPECTED is not set: run test/lang/run.sh");
+        Path out = Path.of(System.getenv("CDK8S_OUTDIR"));
+        if (Files.exists(out)) {
+            // output of an earlier run must not pass for this one's
+            try (Stream<Path> files = Files.walk(out)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        com.example.shop.Main.main(new String[0]);
+        assertSameYaml(out.resolve("shop.k8s.yaml"), Path.of(readmeExpected));
+    }
+
     @Test
     void invalidSettingReachesJavaWithPathFieldValueAndFix() {
         Chart chart = new Chart(new App(), "shop");
-        RuntimeException error = assertThrows(RuntimeException.class, () -> ResilientJob.Builder.create(chart, "migrate")
+        JsiiError error = assertThrows(JsiiError.class, () -> ResilientJob.Builder.create(chart, "migrate")
             .container(ResilientContainerProps.builder().image("registry.example.com/shop/migrations:1.4.2").build())
             .restartPolicy(RestartPolicy.ALWAYS)
             .build());
