@@ -130,6 +130,34 @@ const PREREQUISITES = [
     },
     install: { apt: ['util-linux'], hint: 'run the tests as root on Linux' },
   },
+  {
+    name: 'python3',
+    purpose: "the drill's exit watch: ptrace (through python3's ctypes) stops PID 1 as it exits and names the processes the kernel then kills",
+    neededBy: ['test/drill/pid1-children.test.ts', 'test/drill/drill-local.test.ts', 'test/drill/timing.test.ts'],
+    problem: () => {
+      const missingCommand = commands('python3')();
+      if (missingCommand) return missingCommand;
+      const r = spawnSync('python3', ['-I', '-c', 'import ctypes; ctypes.CDLL(None, use_errno=True).ptrace'], { encoding: 'utf8', timeout: 30000 });
+      return r.status === 0 ? undefined : `python3 cannot load ptrace through ctypes: ${(r.stderr || `exit ${r.status}`).trim().split('\n').pop()}`;
+    },
+    install: { apt: ['python3'] },
+  },
+  {
+    name: 'iproute2',
+    purpose: "the drill's pod network: a network namespace (ip netns) and a veth pair, so probes go to a pod address instead of 127.0.0.1",
+    neededBy: ['test/drill/pod-network.test.ts', 'test/drill/drill-local.test.ts'],
+    problem: () => {
+      if (process.platform !== 'linux') return 'network namespaces need Linux';
+      const tools = commands('ip', 'ss', 'unshare', 'nsenter')();
+      if (tools) return tools;
+      if (process.getuid && process.getuid() !== 0) return 'ip netns needs root';
+      // a veth pair in a throwaway namespace: nothing is left behind
+      const r = spawnSync('unshare', ['--net', 'ip', 'link', 'add', 'prereqveth0', 'type', 'veth', 'peer', 'name', 'prereqveth1'], { encoding: 'utf8', timeout: 30000 });
+      if (r.status === 0) return undefined;
+      return `cannot create a veth pair: ${(r.stderr || (r.error && r.error.message) || `exit ${r.status}`).trim().split('\n')[0]}`;
+    },
+    install: { apt: ['iproute2'], hint: 'run the tests as root on Linux' },
+  },
 ];
 
 /** The entry called `name`; throws on an unknown name so a typo in a test cannot skip silently. */

@@ -193,6 +193,10 @@ export class ShopChart extends Chart {
     // preStop: it serves no traffic, and on SIGTERM it flushes its buffers within `Grace 5`.
     // Where the cluster defines a priority class for node agents, set priorityClassName so the
     // agent can preempt ordinary pods to get onto a full node.
+    // Pod Security: hostPath volumes are outside both `restricted` and `baseline`, so the agent
+    // (with its ConfigMap) goes to a namespace labelled
+    // `pod-security.kubernetes.io/enforce: privileged`; every other workload of this example
+    // runs under `restricted`. test/cluster/ applies it that way to a real API server.
     const logAgentConfig = new kplus.ConfigMap(this, 'log-agent-config', {
       metadata: { name: 'log-agent', labels: { 'app.kubernetes.io/name': 'log-agent', 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'cdk8s' } },
       data: {

@@ -4,21 +4,30 @@
  * could not run (unreadable manifest, workload not found, no usable runtime).
  */
 import type { DrillOptions, DrillReport } from '../drill';
+import { parseStopSignal } from '../drill/signals';
 
 const USAGE = `usage: cdk8s-resilient drill MANIFEST --workload [KIND/]NAME [options]
 
 Plays the kubelet's stop sequence against one container of a manifest: start the process, wait
 until it is ready, run preStop, send SIGTERM, wait out the grace period, SIGKILL if needed. Then
-reports how it stopped and whether anything was left behind.
+reports how it stopped and whether anything was left behind. MANIFEST - reads standard input.
 
 options:
   --workload [KIND/]NAME   workload to drill, by metadata.name (required)
-  --container NAME         container to drill (default: the first one)
+  --container NAME         container to drill (default: the main one: the one the
+                           kubectl.kubernetes.io/default-container annotation names, the only one,
+                           or the only one that is not a known sidecar; otherwise required)
   --runtime MODE           local | container | auto (default auto: local when the command can run
                            here, else a container through docker/podman when one works)
   --pid1 MODE              local runtime: auto | yes | no. yes = run as PID 1 of a new PID
                            namespace (needs root and util-linux unshare); auto = yes when possible,
                            unless the pod sets shareProcessNamespace
+  --network MODE           local runtime: auto | pod | host. pod = a network namespace of the
+                           container's own with a non-loopback address that probes and httpGet
+                           hooks are sent to, as to a pod IP (needs root and iproute2); host = this
+                           machine's network, probes to 127.0.0.1; auto = pod when possible
+  --stop-signal SIGNAL     the signal that starts the shutdown, as an image's STOPSIGNAL sets it
+                           (SIGQUIT for nginx; default SIGTERM)
   --command CMD            entrypoint to run instead of the manifest's command (needed when the
                            manifest relies on the image's ENTRYPOINT); a JSON array or words
                            separated by spaces; the manifest's args follow it
@@ -97,9 +106,17 @@ export interface DrillArgs {
 }
 
 const VALUE_OPTIONS = [
-  'workload', 'container', 'runtime', 'pid1', 'command', 'grace', 'settle',
+  'workload', 'container', 'runtime', 'pid1', 'network', 'stop-signal', 'command', 'grace', 'settle',
   'ready-timeout', 'leftover-wait', 'cwd', 'engine', 'format',
 ];
+
+function stopSignal(value: string): string {
+  try {
+    return parseStopSignal(value).name;
+  } catch (e) {
+    throw new UsageError(`--stop-signal: ${(e as Error).message}`);
+  }
+}
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -144,6 +161,8 @@ export function parseDrillArgs(argv: string[]): DrillArgs | 'help' {
   const options: Omit<DrillOptions, 'target'> = {
     runtime: values.runtime ? oneOf('runtime', values.runtime, ['local', 'container', 'auto'] as const) : 'auto',
     pid1: values.pid1 ? oneOf('pid1', values.pid1, ['auto', 'yes', 'no'] as const) : 'auto',
+    network: values.network ? oneOf('network', values.network, ['auto', 'pod', 'host'] as const) : 'auto',
+    stopSignal: values['stop-signal'] !== undefined ? stopSignal(values['stop-signal']) : undefined,
     commandOverride: values.command !== undefined ? parseCommand(values.command) : undefined,
     gracePeriodSeconds: values.grace !== undefined ? seconds('grace', values.grace) : undefined,
     settleSeconds: values.settle !== undefined ? seconds('settle', values.settle) : undefined,

@@ -55,6 +55,17 @@ export function recommendedLabels(id: WorkloadIdentity): Record<string, string> 
   return labels;
 }
 
+/**
+ * Labels for fields that can never change after creation (a StatefulSet's volumeClaimTemplates):
+ * the recommended labels without `version`, which changes on every release and would make the
+ * next release's apply fail.
+ */
+export function releaseIndependentLabels(labels: Record<string, string>): Record<string, string> {
+  const stable = { ...labels };
+  delete stable[LABEL_VERSION];
+  return stable;
+}
+
 export function selectorLabels(id: WorkloadIdentity): Record<string, string> {
   return { [LABEL_NAME]: id.name, [LABEL_INSTANCE]: id.instance };
 }

@@ -112,6 +112,8 @@ export interface ContainerRunOptions {
   readonly engineVersion: string;
   readonly target: DrillTarget;
   readonly commandOverride?: string[];
+  /** The signal whose disposition snapshots report (SIGTERM's 15 by default). */
+  readonly stopSignalNumber?: number;
 }
 
 export async function startContainer(options: ContainerRunOptions): Promise<RunningWorkload> {
@@ -154,12 +156,22 @@ export async function startContainer(options: ContainerRunOptions): Promise<Runn
   let cleaned = false;
   const engineLabel = `${engine}${options.engineVersion ? ' ' + options.engineVersion : ''}`;
 
+  const signalNumber = options.stopSignalNumber ?? 15;
+  const address = state?.ip || '127.0.0.1';
   return {
     description: {
       kind: 'container',
       mode: 'engine',
       engine,
       summary: `container from image ${target.image} on ${engineLabel} (no --init: the command is PID 1 of the container)`,
+      network: state?.ip
+        ? { mode: 'pod', address, summary: `the engine's container network; probes and httpGet hooks go to the container's address ${address}` }
+        : {
+            mode: 'host',
+            address,
+            summary: 'the engine reported no container address; probes and httpGet hooks went to 127.0.0.1',
+            skipped: 'the engine reported no container address',
+          },
     },
     command: [...(options.commandOverride ?? target.command ?? ['<image entrypoint>']), ...(target.args ?? [])],
     exited,
@@ -173,14 +185,14 @@ export async function startContainer(options: ContainerRunOptions): Promise<Runn
     },
     async signal(sig) {
       if (exit) return;
-      await engineCommand(engine, ['kill', '-s', sig === 'SIGTERM' ? 'TERM' : 'KILL', name], 10000);
+      await engineCommand(engine, ['kill', '-s', sig.replace(/^SIG/, ''), name], 10000);
     },
     async snapshot(): Promise<SigtermSnapshot> {
       const pid = hostPid();
       if (pid === undefined) return { descendants: [], mainIsPid1: true };
-      const main = readProcess(pid);
+      const main = readProcess(pid, signalNumber);
       const descendants = descendantsOf(readAllStats(), [pid])
-        .map((p) => readProcess(p))
+        .map((p) => readProcess(p, signalNumber))
         .filter((p): p is ProcessInfo => p !== undefined);
       return { main, descendants, mainIsPid1: true };
     },

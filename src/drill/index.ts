@@ -6,10 +6,11 @@
 import * as fs from 'fs';
 import { detectEngine, EngineCheck, EngineName, startContainer } from './container-runtime';
 import { runStopSequence } from './kubelet';
-import { findExecutable, pid1Support, startLocal } from './local-runtime';
+import { pid1Support, startLocal } from './local-runtime';
 import { DEFAULT_GRACE_SECONDS } from './manifest';
-import { RunningWorkload } from './runtime';
-import { unwrapInit } from './signals';
+import { createPodNetwork, PodNetwork, podNetworkSupport, removeAllPodNetworks } from './netns';
+import { DrillSetupError, findExecutable, RunningWorkload } from './runtime';
+import { parseStopSignal, unwrapInit } from './signals';
 import { DrillReport, DrillTarget } from './types';
 import { judge } from './verdict';
 
@@ -18,15 +19,11 @@ export { formatReport } from './report';
 export { judge } from './verdict';
 export { detectEngine, buildRunArgs } from './container-runtime';
 export { pid1Support } from './local-runtime';
+export { podNetworkSupport } from './netns';
+export { parseStopSignal } from './signals';
 export * from './types';
 
-/** The drill could not run here (no usable runtime, missing command ...): exit 2, not a verdict. */
-export class DrillSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DrillSetupError';
-  }
-}
+export { DrillSetupError } from './runtime';
 
 export interface DrillOptions {
   readonly target: DrillTarget;
@@ -34,6 +31,15 @@ export interface DrillOptions {
   readonly runtime?: 'local' | 'container' | 'auto';
   /** Local runtime: run as PID 1 of a new PID namespace. `auto`: when possible, unless the pod shares its process namespace. */
   readonly pid1?: 'auto' | 'yes' | 'no';
+  /**
+   * Local runtime: `pod` = a network namespace of the container's own with a non-loopback address,
+   * which probes and httpGet hooks are sent to (needs root and iproute2); `host` = this machine's
+   * network, probes to 127.0.0.1; `auto` = pod when possible.
+   * @default auto
+   */
+  readonly network?: 'auto' | 'pod' | 'host';
+  /** The signal that starts the shutdown: the image's STOPSIGNAL (SIGQUIT for nginx). @default SIGTERM */
+  readonly stopSignal?: string;
   /** Entrypoint to use instead of the manifest's command (the manifest's args still follow). */
   readonly commandOverride?: string[];
   /** Overrides terminationGracePeriodSeconds. */
@@ -49,6 +55,8 @@ export interface DrillOptions {
   readonly engine?: EngineName;
   /** Replaceable for tests of the selection logic. */
   readonly detectEngine?: (preferred?: EngineName) => Promise<EngineCheck>;
+  /** Replaceable for tests of the path without root. */
+  readonly podNetworkSupport?: () => { ok: boolean; reason?: string };
 }
 
 /** Why the local runtime cannot run the target, or undefined when it can. */
@@ -89,9 +97,26 @@ export async function chooseRuntime(
 
 const active = new Set<RunningWorkload>();
 
-/** Kills everything any running drill started (for signal handlers of the CLI). */
+/** Kills everything any running drill started and removes its networks (for signal handlers of the CLI). */
 export async function cleanupAll(): Promise<void> {
   await Promise.all([...active].map((w) => w.cleanup()));
+  await removeAllPodNetworks();
+}
+
+/** The pod network for a local run, or why there is none. */
+async function podNetworkFor(options: DrillOptions): Promise<{ network?: PodNetwork; skipped?: string }> {
+  const wanted = options.network ?? 'auto';
+  if (wanted === 'host') return { skipped: '--network host' };
+  const support = (options.podNetworkSupport ?? podNetworkSupport)();
+  if (!support.ok) {
+    if (wanted === 'pod') throw new DrillSetupError(`--network pod: a network namespace of its own is unavailable: ${support.reason}`);
+    return { skipped: support.reason };
+  }
+  try {
+    return { network: await createPodNetwork() };
+  } catch (e) {
+    throw new DrillSetupError(`cannot set up the container's network: ${(e as Error).message}`);
+  }
 }
 
 export async function runDrill(options: DrillOptions): Promise<DrillReport> {
@@ -102,6 +127,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     if (fs.existsSync(target.workingDir)) cwd = target.workingDir;
     else notes.push(`workingDir ${target.workingDir} does not exist here; the local runtime uses ${cwd}`);
   }
+  let stop;
+  try {
+    stop = parseStopSignal(options.stopSignal ?? 'SIGTERM');
+  } catch (e) {
+    throw new DrillSetupError(`--stop-signal: ${(e as Error).message}`);
+  }
+  if (options.stopSignal !== undefined) notes.push(`stop signal ${stop.name} (given with --stop-signal), as a runtime sends an image's STOPSIGNAL`);
   const grace = options.gracePeriodSeconds ?? target.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
   if (options.gracePeriodSeconds !== undefined) notes.push(`grace period set to ${grace} s by --grace`);
   else if (target.terminationGracePeriodSeconds === undefined) notes.push(`terminationGracePeriodSeconds not set: the default ${DEFAULT_GRACE_SECONDS} s applies`);
@@ -111,6 +143,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   );
 
   let workload: RunningWorkload;
+  let network: PodNetwork | undefined;
   if (choice.runtime === 'container') {
     if (!target.image) throw new DrillSetupError(`${target.source} has no image for the container runtime`);
     try {
@@ -119,6 +152,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         engineVersion: choice.version,
         target,
         commandOverride: options.commandOverride,
+        stopSignalNumber: stop.number,
       });
     } catch (e) {
       throw new DrillSetupError(`container runtime: ${(e as Error).message}`);
@@ -141,19 +175,31 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       else env[k] = v;
     }
     const command = [...(options.commandOverride ?? target.command ?? []), ...(target.args ?? [])];
+    const net = await podNetworkFor(options);
+    network = net.network;
+    if (net.skipped) {
+      notes.push(
+        `pod address not checked (${net.skipped}): probes and httpGet hooks went to 127.0.0.1, so an app that listens on ` +
+          'loopback only passes here but fails in a pod, where they go to the pod IP',
+      );
+    }
     try {
-      workload = await startLocal({ command, pid1, cwd, env, leftoverWaitSeconds: options.leftoverWaitSeconds ?? 0 });
+      workload = await startLocal({
+        command, pid1, cwd, env, leftoverWaitSeconds: options.leftoverWaitSeconds ?? 0, stopSignal: stop, network, hostNetworkReason: net.skipped,
+      });
     } catch (e) {
+      await network?.remove();
       throw new DrillSetupError((e as Error).message);
     }
   }
 
   active.add(workload);
   try {
-    const facts = await runStopSequence(workload, target, {
+    const { notes: sequenceNotes, ...facts } = await runStopSequence(workload, target, {
       gracePeriodSeconds: grace,
       settleSeconds: options.settleSeconds ?? 2,
       readyTimeoutSeconds: options.readyTimeoutSeconds ?? 60,
+      stopSignal: stop.name,
     });
     const withExpectation = {
       ...facts,
@@ -164,10 +210,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       command: workload.command,
       facts: withExpectation,
       verdict: judge(withExpectation),
-      notes,
+      notes: [...notes, ...sequenceNotes],
     };
   } finally {
     await workload.cleanup();
     active.delete(workload);
+    await network?.remove();
   }
 }

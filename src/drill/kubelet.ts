@@ -1,24 +1,26 @@
 /**
- * The kubelet's stop sequence (kuberuntime killContainer, Kubernetes 1.27), played against a
- * running workload:
+ * The kubelet's stop sequence (kuberuntime killContainer), played against a running workload:
  *
  * 1. run the preStop hook and wait for it, at most the grace period;
  * 2. grace left = grace - whole seconds the hook took (Go truncates), at least 2 s; this floor is
- *    the "one-time 2 s extension" a hook that outlives the grace period gets;
- * 3. SIGTERM to the main process; wait the grace left;
+ *    the "one-time 2 s extension" a hook that outlives the grace period gets (timing.ts);
+ * 3. the stop signal (SIGTERM, or the image's STOPSIGNAL) to the main process; wait the grace left;
  * 4. SIGKILL if it is still alive.
  *
  * A hook that is still running at step 3 is not stopped: like an exec in a container, it ends
- * with the container.
+ * with the container. Probes and httpGet hooks go to the container's address (the pod IP with a
+ * pod network), as the kubelet sends them.
  */
-import { describeHttpGet, describeProbe, httpGet, probeUsable, runProbe } from './probe';
-import { nowMs, RunningWorkload } from './runtime';
-import { DrillFacts, DrillTarget, ExitPhase, ExitStatus, PreStopResult, StartupResult } from './types';
+import { startupProbe } from './startup';
+import { describeHttpGet, httpGet } from './probe';
+import { nowMs, race, RunningWorkload, within } from './runtime';
+import { kubeletWindow, marginSeconds } from './timing';
+import { DrillFacts, DrillTarget, ExitPhase, ExitStatus, PreStopResult, TimingFacts } from './types';
 
-export const MINIMUM_GRACE_SECONDS = 2;
+export { MINIMUM_GRACE_SECONDS, termWindowSeconds } from './timing';
 
 /** Seconds rounded to milliseconds, for reports. */
-const ms3 = (n: number) => Math.round(n * 1000) / 1000;
+export const ms3 = (n: number) => Math.round(n * 1000) / 1000;
 
 export interface SequenceOptions {
   readonly gracePeriodSeconds: number;
@@ -26,68 +28,22 @@ export interface SequenceOptions {
   readonly settleSeconds: number;
   /** With a probe: how long to wait for it to pass before stopping anyway. */
   readonly readyTimeoutSeconds: number;
+  /** @default SIGTERM */
+  readonly stopSignal?: NodeJS.Signals;
 }
 
-/** Seconds between SIGTERM and SIGKILL, as killContainer computes them. Pure. */
-export function termWindowSeconds(gracePeriodSeconds: number, preStopSeconds: number | undefined): number {
-  let grace = gracePeriodSeconds;
-  if (preStopSeconds !== undefined && grace > 0) grace -= Math.floor(preStopSeconds);
-  return Math.max(grace, MINIMUM_GRACE_SECONDS);
-}
-
-type Race<T> = { kind: 'value'; value: T } | { kind: 'exit'; exit: ExitStatus } | { kind: 'timeout' };
-
-/** Waits for a promise, the main process's exit, or a timeout, whichever comes first. */
-async function race<T>(w: RunningWorkload, p: Promise<T> | undefined, timeoutMs: number): Promise<Race<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const contenders: Promise<Race<T>>[] = [
-    w.exited.then((exit) => ({ kind: 'exit' as const, exit })),
-    new Promise<Race<T>>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: 'timeout' }), Math.max(0, timeoutMs));
-    }),
-  ];
-  if (p) contenders.unshift(p.then((value) => ({ kind: 'value' as const, value })));
-  try {
-    const first = await Promise.race(contenders);
-    if (first.kind !== 'timeout') return first;
-    // A busy event loop runs an overdue timer before it reads I/O that is already waiting, such
-    // as the exit of the main process: let that I/O be read, and let what already happened win.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    return await Promise.race([...contenders.slice(0, -1), Promise.resolve(first)]);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
-}
-
-async function waitStartup(w: RunningWorkload, target: DrillTarget, opts: SequenceOptions, t0: number): Promise<StartupResult> {
-  const seconds = () => ms3((nowMs() - t0) / 1000);
-  const probe = target.readiness?.probe;
-  const exitedEarly = (): StartupResult | undefined =>
-    w.exitStatus() ? { how: 'exited', seconds: seconds(), detail: 'the process ended while starting' } : undefined;
-  if (!probe || !probeUsable(probe)) {
-    await race(w, undefined, opts.settleSeconds * 1000);
-    const early = exitedEarly();
-    if (early) return early;
-    const why = probe ? `${target.readiness?.field} (${describeProbe(probe, target.ports)}) cannot be run by the drill` : 'no readiness or startup probe';
-    return { how: 'settle', seconds: seconds(), detail: `${why}; running for ${opts.settleSeconds} s` };
-  }
-  const label = `${target.readiness?.field} ${describeProbe(probe, target.ports)}`;
-  const deadline = nowMs() + opts.readyTimeoutSeconds * 1000;
-  let last = '';
-  while (nowMs() < deadline && !w.exitStatus()) {
-    const r = await race(w, runProbe(probe, w, target.ports), deadline - nowMs());
-    if (r.kind !== 'value') break;
-    if (r.value.ok) return { how: 'probe', seconds: seconds(), detail: `${label} passed` };
-    last = r.value.detail;
-    await race(w, undefined, 100);
-  }
-  const early = exitedEarly();
-  if (early) return early;
-  return {
-    how: 'probe-timeout',
-    seconds: seconds(),
-    detail: `${label} did not pass within ${opts.readyTimeoutSeconds} s${last ? ` (last: ${last})` : ''}; stopping anyway`,
-  };
+/** Watches how late this process's event loop runs: the drill's clock is only as exact as that. */
+function lagMonitor(): { worstMs: () => number; stop: () => void } {
+  const TICK = 10;
+  let worst = 0;
+  let last = nowMs();
+  const timer = setInterval(() => {
+    const t = nowMs();
+    worst = Math.max(worst, t - last - TICK);
+    last = t;
+  }, TICK);
+  timer.unref();
+  return { worstMs: () => Math.max(0, worst), stop: () => clearInterval(timer) };
 }
 
 async function runPreStop(w: RunningWorkload, target: DrillTarget, graceMs: number): Promise<PreStopResult> {
@@ -103,17 +59,23 @@ async function runPreStop(w: RunningWorkload, target: DrillTarget, graceMs: numb
     if (refusal) return { outcome: 'skipped', action, seconds: 0, error: refusal };
     const h = w.exec(hook.exec.command);
     const r = await race(w, h.done, graceMs);
-    if (r.kind === 'timeout') return { outcome: 'outlived-grace', action, seconds: seconds() };
-    if (r.kind === 'exit') {
+    const took = seconds();
+    const start = h.startSeconds ? await within(h.startSeconds, 2000) : undefined;
+    const startSeconds = start !== undefined ? ms3(start) : undefined;
+    if (r.kind === 'timeout') return { outcome: 'outlived-grace', action, seconds: took, startSeconds };
+    // The main process began its exit while the hook ran (a hook that stops the app): when PID 1
+    // exits, the kernel ends the hook too, and the hook's end may be seen before the exit is.
+    if (r.kind === 'exit' || (r.kind === 'value' && (w.exitStatus() || w.exitCalledAtMs?.() !== undefined))) {
       h.kill();
-      return { outcome: 'container-exited', action, seconds: seconds() };
+      return { outcome: 'container-exited', action, seconds: took, startSeconds };
     }
     const res = r.value;
     const detail = res.error ?? (res.code === 0 ? undefined : lastLine(res.output));
     return {
       outcome: res.code === 0 ? 'succeeded' : 'failed',
       action,
-      seconds: seconds(),
+      seconds: took,
+      startSeconds,
       exitCode: res.code,
       error: detail ?? (res.signal ? `killed by ${res.signal}` : undefined),
     };
@@ -159,70 +121,98 @@ function lastLine(text: string): string | undefined {
 }
 
 /**
- * Plays startup, preStop, SIGTERM and SIGKILL against `w` and gathers the facts. Does not clean
- * up: the caller owns `w`.
+ * Plays startup, preStop, the stop signal and SIGKILL against `w` and gathers the facts. Does not
+ * clean up: the caller owns `w`. Throws DrillSetupError when the readiness probe cannot run.
  */
 export type SequenceFacts = Omit<DrillFacts, 'pid1InCluster'>;
 
-export async function runStopSequence(w: RunningWorkload, target: DrillTarget, opts: SequenceOptions): Promise<SequenceFacts> {
+export async function runStopSequence(w: RunningWorkload, target: DrillTarget, opts: SequenceOptions): Promise<SequenceFacts & { notes: string[] }> {
   const t0 = nowMs();
-  const startup = await waitStartup(w, target, opts, t0);
+  const stopSignal = opts.stopSignal ?? 'SIGTERM';
+  const startup = await startupProbe(w, target, opts, t0);
   const graceMs = opts.gracePeriodSeconds * 1000;
+  const notes: string[] = [];
 
-  const base = { runtime: w.description, gracePeriodSeconds: opts.gracePeriodSeconds, startup };
+  const base = { runtime: w.description, gracePeriodSeconds: opts.gracePeriodSeconds, stopSignal, startup };
+  const lag = lagMonitor();
   const finish = async (
     exit: ExitStatus,
     phase: ExitPhase,
-    rest: Partial<Pick<DrillFacts, 'preStop' | 'sigterm' | 'termWindowSeconds' | 'sigkillSent'>> & { termAt?: number },
-  ): Promise<SequenceFacts> => {
+    rest: Partial<Pick<DrillFacts, 'preStop' | 'sigterm' | 'sigkillSent'>> & { termAt?: number },
+  ): Promise<SequenceFacts & { notes: string[] }> => {
+    lag.stop();
     const leftovers = await w.leftovers();
+    const preStop = rest.preStop ?? { outcome: 'none', seconds: 0 };
+    const hookSeconds = target.preStop && graceMs > 0 && preStop.outcome !== 'skipped' ? preStop.seconds : undefined;
+    const kubelet = kubeletWindow(opts.gracePeriodSeconds, hookSeconds);
+    const lagSeconds = ms3(lag.worstMs() / 1000);
+    const termAt = rest.termAt;
+    const calledAt = w.exitCalledAtMs?.();
+    const passedAt = w.stopSignalPassedAtMs?.();
+    const exitCallSeconds =
+      termAt !== undefined && calledAt !== undefined && calledAt >= termAt && phase === 'after-sigterm' ? ms3((calledAt - termAt) / 1000) : undefined;
+    const signalRelaySeconds = termAt !== undefined && passedAt !== undefined ? ms3(Math.max(0, passedAt - termAt) / 1000) : undefined;
+    const timing: TimingFacts = {
+      loopLagSeconds: lagSeconds,
+      hookMarginSeconds: hookSeconds !== undefined ? marginSeconds(preStop.startSeconds, lagSeconds) : undefined,
+      exitMarginSeconds: marginSeconds(signalRelaySeconds, exitCallSeconds !== undefined ? 0 : lagSeconds),
+      deductedSeconds: kubelet.deducted,
+      extended: kubelet.extended,
+      exitCallSeconds,
+      signalRelaySeconds,
+    };
     return {
       ...base,
-      preStop: rest.preStop ?? { outcome: 'none', seconds: 0 },
+      preStop,
       sigterm: rest.sigterm,
-      termWindowSeconds: rest.termWindowSeconds ?? termWindowSeconds(opts.gracePeriodSeconds, undefined),
+      termWindowSeconds: kubelet.window,
       exit: {
         code: exit.code,
         signal: exit.signal,
         phase,
-        secondsAfterSigterm: rest.termAt !== undefined && phase !== 'not-observed' ? ms3((exit.atMs - rest.termAt) / 1000) : undefined,
+        secondsAfterSigterm: termAt !== undefined && phase !== 'not-observed' ? ms3((exit.atMs - termAt) / 1000) : undefined,
       },
       sigkillSent: rest.sigkillSent ?? false,
       leftovers,
+      timing,
       outputTail: w.outputTail(),
+      notes,
     };
   };
 
   const early = w.exitStatus();
   if (early) return finish(early, 'before-stop', {});
+  notes.push(...((await w.prepareStop?.()) ?? []));
+  const beforeHook = w.exitStatus();
+  if (beforeHook) return finish(beforeHook, 'before-stop', {});
 
   // 1. preStop; the grace period starts here
   const stopStart = nowMs();
   const preStop = await runPreStop(w, target, graceMs);
   const hookSeconds = target.preStop && graceMs > 0 ? preStop.seconds : undefined;
-  const window = termWindowSeconds(opts.gracePeriodSeconds, hookSeconds);
+  const window = kubeletWindow(opts.gracePeriodSeconds, hookSeconds).window;
   const duringHook = w.exitStatus();
-  if (duringHook) return finish(duringHook, 'during-prestop', { preStop, termWindowSeconds: window });
+  if (duringHook) return finish(duringHook, 'during-prestop', { preStop });
 
-  // 2. SIGTERM to the main process
+  // 2. the stop signal to the main process
   const tree = await w.snapshot();
   const termAt = nowMs();
-  await w.signal('SIGTERM');
+  await w.signal(stopSignal);
   const sigterm = { ...tree, sentAtSeconds: ms3((termAt - stopStart) / 1000) };
+  const deadline = termAt + window * 1000;
   const r = await race(w, undefined, window * 1000);
-  if (r.kind === 'exit') return finish(r.exit, 'after-sigterm', { preStop, sigterm, termWindowSeconds: window, termAt });
+  if (r.kind === 'exit') return finish(r.exit, 'after-sigterm', { preStop, sigterm, termAt });
+  // The exit watch may know that the main process began its exit in time while the drill has not
+  // seen the end of it yet (the watch holds it while it looks around): that is not a SIGKILL case.
+  const calledAt = w.exitCalledAtMs?.();
+  if (calledAt !== undefined && calledAt <= deadline) {
+    const exit = await within(w.exited, 10000);
+    if (exit) return finish(exit, 'after-sigterm', { preStop, sigterm, termAt });
+  }
 
   // 3. SIGKILL
   await w.signal('SIGKILL');
   const k = await race(w, undefined, 10000);
-  if (k.kind === 'exit') {
-    return finish(k.exit, 'after-sigkill', { preStop, sigterm, termWindowSeconds: window, sigkillSent: true, termAt });
-  }
-  return finish({ code: null, signal: null, atMs: nowMs() }, 'not-observed', {
-    preStop,
-    sigterm,
-    termWindowSeconds: window,
-    sigkillSent: true,
-    termAt,
-  });
+  if (k.kind === 'exit') return finish(k.exit, 'after-sigkill', { preStop, sigterm, sigkillSent: true, termAt });
+  return finish({ code: null, signal: null, atMs: nowMs() }, 'not-observed', { preStop, sigterm, sigkillSent: true, termAt });
 }

@@ -6,17 +6,25 @@
  *   as in a container: the kernel only delivers signals PID 1 has a handler for, and when PID 1
  *   exits every other process in the namespace is killed. Hooks and exec probes join that
  *   namespace through `nsenter`. Needs root.
+ *   Processes the kernel kills with PID 1 are caught by the exit watch (exit-watch.ts).
  * - `plain`: an ordinary child process in a session of its own. The main process gets default
  *   signal handling, as an app does in a pod with `shareProcessNamespace: true` (the pause
  *   container is PID 1 there); processes it leaves behind survive and can be listed.
+ *
+ * With a pod network (netns.ts) the command, its hooks and exec probes also join the container's
+ * network namespace.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import { readAllStats, readProcess } from './proc';
-import { ExecHandle, nowMs, OutputTail, RunningWorkload, sleep, spawnCollect, within } from './runtime';
+import { ExitWatch, exitWatchSupport, startExitWatch, watchReady } from './exit-watch';
+import { PodNetwork } from './netns';
+import { readAllStats, readProcess, uptimeSeconds } from './proc';
+import {
+  CLOCK_TICKS_PER_SECOND, ExecHandle, findExecutable, nowMs, OutputTail, RunningWorkload, sleep, spawnCollect, within,
+} from './runtime';
 import { ProcessTracker } from './tracker';
 import { ExitStatus, Leftovers, RuntimeDescription, SigtermSnapshot } from './types';
+
+export { findExecutable } from './runtime';
 
 export interface LocalRunOptions {
   readonly command: string[];
@@ -25,6 +33,12 @@ export interface LocalRunOptions {
   readonly env: NodeJS.ProcessEnv;
   /** After the main process exits, how long leftovers may run before they are killed. */
   readonly leftoverWaitSeconds: number;
+  /** The signal that starts the shutdown (SIGTERM, or the image's STOPSIGNAL). */
+  readonly stopSignal: { readonly name: NodeJS.Signals; readonly number: number };
+  /** The container's own network; this machine's network when undefined. */
+  readonly network?: PodNetwork;
+  /** Without a pod network: why (for the report). */
+  readonly hostNetworkReason?: string;
 }
 
 let pid1Cache: { ok: boolean; reason?: string } | undefined;
@@ -47,41 +61,67 @@ export function pid1Support(): { ok: boolean; reason?: string } {
   return (pid1Cache = { ok: true });
 }
 
-/** Resolves a command name the way execvp does; undefined when it is not there or not executable. */
-export function findExecutable(name: string, searchPath: string | undefined, cwd = process.cwd()): string | undefined {
-  const candidates = name.includes('/')
-    ? [path.resolve(cwd, name)]
-    : (searchPath ?? '').split(':').filter(Boolean).map((dir) => path.join(dir, name));
-  for (const file of candidates) {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      /* next */
-    }
+/** Commands that would reach beyond the workload when there is no PID namespace around it. */
+const HOST_WIDE = /(^|[\s;&|(`])(pkill|killall5?)\b|(^|[\s;&|(`])kill\b[^;&|\n]*\s(-1|1)(?=$|[\s;&|)])/;
+
+/**
+ * Seconds from the spawn until the command behind `launcher` ran. When the launcher forks the
+ * command (nsenter --pid does), the command's kernel start time is compared with the boot clock
+ * read just before the spawn (both to the hundredth of a second); otherwise the spawn itself is
+ * the cost. Undefined when the command ended before it was seen.
+ */
+async function startCost(
+  launcher: number | undefined, uptimeAtSpawn: number | undefined, spawnSeconds: number, forks: boolean, done: Promise<unknown>,
+): Promise<number | undefined> {
+  if (launcher === undefined) return undefined;
+  if (!forks) return spawnSeconds;
+  if (uptimeAtSpawn === undefined) return undefined;
+  let finished = false;
+  void done.then(() => (finished = true));
+  const deadline = nowMs() + 2000;
+  while (!finished && nowMs() < deadline) {
+    const child = [...readAllStats().values()].find((s) => s.ppid === launcher);
+    if (child) return Math.max(0, child.startTime / CLOCK_TICKS_PER_SECOND - uptimeAtSpawn);
+    await sleep(5);
   }
   return undefined;
 }
 
-/** Commands that would reach beyond the workload when there is no PID namespace around it. */
-const HOST_WIDE = /(^|[\s;&|(`])(pkill|killall5?)\b|(^|[\s;&|(`])kill\b[^;&|\n]*\s(-1|1)(?=$|[\s;&|)])/;
-
 export async function startLocal(options: LocalRunOptions): Promise<RunningWorkload> {
+  const net = options.network;
+  const inNetwork = net ? ['nsenter', `--net=${net.nsPath}`, '--'] : [];
   const argv = options.pid1
-    ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', '--', ...options.command]
-    : options.command;
+    ? [...inNetwork, 'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', '--', ...options.command]
+    : [...inNetwork, ...options.command];
+  const network = net
+    ? {
+        mode: 'pod' as const,
+        address: net.podAddress,
+        namespace: net.namespace,
+        hostInterface: net.hostInterface,
+        summary: `network namespace ${net.namespace} of its own, address ${net.podAddress} (veth ${net.hostInterface} on this side, ${net.hostAddress}); probes and httpGet hooks go to ${net.podAddress}, as to a pod IP`,
+      }
+    : {
+        mode: 'host' as const,
+        address: '127.0.0.1',
+        summary: 'this machine\'s network; probes and httpGet hooks go to 127.0.0.1',
+        skipped: options.hostNetworkReason ?? 'no network namespace',
+      };
   const description: RuntimeDescription = options.pid1
     ? {
         kind: 'local',
         mode: 'pid1',
         summary: 'local process, PID 1 of a new PID namespace (unshare --pid --fork --mount-proc), as in a container',
+        network,
       }
     : {
         kind: 'local',
         mode: 'plain',
         summary:
           'local process, not PID 1 (ordinary child in its own session; signal handling as with shareProcessNamespace: true)',
+        network,
       };
+  const stop = options.stopSignal;
 
   const output = new OutputTail();
   const launcherErrors = new OutputTail(2048);
@@ -121,7 +161,7 @@ export async function startLocal(options: LocalRunOptions): Promise<RunningWorkl
   });
 
   const rootPid = child.pid;
-  const tracker = rootPid !== undefined ? new ProcessTracker(rootPid) : undefined;
+  const tracker = rootPid !== undefined ? new ProcessTracker(rootPid, 100, stop.number) : undefined;
   tracker?.start();
 
   // In pid1 mode the main process is unshare's forked child, once it has exec'd the command.
@@ -140,6 +180,8 @@ export async function startLocal(options: LocalRunOptions): Promise<RunningWorkl
   }
 
   const hooks: ExecHandle[] = [];
+  let watch: ExitWatch | undefined;
+  let watchProblem: string | undefined;
   let cleaned = false;
 
   const workload: RunningWorkload = {
@@ -147,7 +189,8 @@ export async function startLocal(options: LocalRunOptions): Promise<RunningWorkl
     command: options.command,
     exited,
     exitStatus: () => exit,
-    networkHost: async () => '127.0.0.1',
+    networkHost: async () => net?.podAddress ?? '127.0.0.1',
+    listeners: net ? () => net.listeners() : undefined,
     execRefusal(command) {
       if (options.pid1) return undefined;
       const text = command.join(' ');
@@ -156,14 +199,32 @@ export async function startLocal(options: LocalRunOptions): Promise<RunningWorkl
         : undefined;
     },
     exec(command) {
-      const full =
-        options.pid1 && mainPid !== undefined && !exit
-          ? ['nsenter', `--target=${mainPid}`, '--pid', '--mount', `--wd=${options.cwd}`, '--', ...command]
-          : command;
+      const entering = options.pid1 && mainPid !== undefined && !exit;
+      const full = entering
+        ? ['nsenter', `--target=${mainPid}`, '--pid', '--mount', ...(net ? ['--net'] : []), `--wd=${options.cwd}`, '--', ...command]
+        : [...inNetwork, ...command];
+      const uptime = uptimeSeconds();
+      const t0 = nowMs();
       const handle = spawnCollect(full, { cwd: options.cwd, env: options.env });
+      const spawnSeconds = (nowMs() - t0) / 1000;
       hooks.push(handle);
-      return handle;
+      // nsenter forks the command when it enters a PID namespace, and execs it otherwise
+      return { ...handle, startSeconds: startCost(handle.child?.pid, uptime, spawnSeconds, entering, handle.done) };
     },
+    async prepareStop() {
+      if (!options.pid1 || mainPid === undefined || exit) return [];
+      const support = exitWatchSupport();
+      if (!support.ok) {
+        watchProblem = support.reason;
+        return [];
+      }
+      watch = startExitWatch(mainPid, stop.number, stop.name);
+      // a bound on a hang: python3 may start slowly on a busy machine, and the grace period has not begun
+      watchProblem = await watchReady(watch, 30000);
+      return [];
+    },
+    exitCalledAtMs: () => (watchProblem ? undefined : watch?.exitCalledAtMs()),
+    stopSignalPassedAtMs: () => (watchProblem ? undefined : watch?.signalPassedAtMs()),
     async signal(sig) {
       if (sig === 'SIGKILL') sigkillSent = true;
       if (mainPid === undefined || exit) return;
@@ -181,6 +242,7 @@ export async function startLocal(options: LocalRunOptions): Promise<RunningWorkl
       if (!tracker) return { orphans: [], zombies: [], zombiesWhileRunning: [], observable: false };
       tracker.stop();
       const zombiesWhileRunning = tracker.lingeringZombies();
+      if (options.pid1) return pid1Leftovers(zombiesWhileRunning);
       const found = tracker.survivors();
       let note: string | undefined;
       if (options.leftoverWaitSeconds > 0 && found.orphans.length) {
@@ -192,18 +254,7 @@ export async function startLocal(options: LocalRunOptions): Promise<RunningWorkl
         }
         note = `${found.orphans.length - left} of ${found.orphans.length} ended by themselves within --leftover-wait ${options.leftoverWaitSeconds} s`;
       }
-      if (options.pid1) {
-        return {
-          ...found,
-          zombiesWhileRunning,
-          observable: false,
-          note: sigkillSent
-            ? 'PID 1 was killed; the kernel killed every other process of its namespace with it'
-            : 'when PID 1 exits the kernel SIGKILLs every other process of its namespace, so nothing can be left behind; ' +
-              'run with --pid1 no to see which processes outlive the main one',
-        };
-      }
-      return { ...found, zombiesWhileRunning, observable: true, note };
+      return { ...found, zombiesWhileRunning, observable: true, fate: 'left-running', note };
     },
     async cleanup() {
       if (cleaned) return;
@@ -218,14 +269,47 @@ export async function startLocal(options: LocalRunOptions): Promise<RunningWorkl
         }
       }
       await within(exited, 2000);
+      await watch?.stop();
       child.stdout?.destroy();
       child.stderr?.destroy();
     },
     outputTail: () => output.lines(),
   };
+
+  /** PID 1 mode: what the exit watch caught at the moment PID 1 exited. */
+  async function pid1Leftovers(zombiesWhileRunning: Leftovers['zombiesWhileRunning']): Promise<Leftovers> {
+    const base = { zombiesWhileRunning, zombies: [], orphans: [] };
+    if (sigkillSent) {
+      return { ...base, observable: false, note: 'PID 1 was killed; the kernel killed every other process of its namespace with it' };
+    }
+    const unwatched = (why: string) => ({
+      ...base,
+      observable: false,
+      note:
+        `when PID 1 exits the kernel SIGKILLs every other process of its namespace; which ones were still at work could not be checked: ${why}; ` +
+        'run with --pid1 no to see which processes outlive the main one',
+    });
+    if (!watch || watchProblem) return unwatched(watchProblem ?? 'the exit watch did not run');
+    // the watch reports PID 1 gone once it has let it finish exiting (a bound on a hang)
+    const caught = await watch.caught(10000);
+    if (!caught) return unwatched('the exit watch did not see PID 1 exit');
+    const alive = caught.filter((p) => p.state !== 'Z');
+    const alivePids = new Set(alive.map((p) => p.pid));
+    return {
+      ...base,
+      orphans: alive,
+      zombies: caught.filter((p) => p.state === 'Z' && alivePids.has(p.ppid)),
+      observable: true,
+      fate: 'killed-with-pid1',
+      note: alive.length
+        ? 'caught at the moment PID 1 exited (ptrace exit stop); the kernel then SIGKILLed them'
+        : 'nothing else was running when PID 1 exited (checked at its exit with ptrace)',
+    };
+  }
+
   if (options.pid1 && mainPid === undefined && !exit) {
     await workload.cleanup();
-    throw new Error(`${argv[0]} did not start ${options.command[0]} within 5 s`);
+    throw new Error(`unshare did not start ${options.command[0]} within 5 s`);
   }
   return workload;
 }

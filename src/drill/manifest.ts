@@ -91,18 +91,70 @@ function stringList(v: unknown, what: string, file: string): string[] | undefine
 }
 
 /**
- * Reads a manifest file and returns the container to drill.
+ * Reads a manifest file (`-`: standard input) and returns the container to drill.
  * @param workload `name` or `kind/name` (kind matched case-insensitively)
- * @param container container name; the first container when undefined
+ * @param container container name; the main container (see pickContainer) when undefined
  */
 export function loadTarget(file: string, workload: string, container?: string): DrillTarget {
+  const label = file === '-' ? 'stdin' : file;
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (e) {
-    throw new DrillInputError(`cannot read manifest ${file}: ${(e as Error).message}`);
+    throw new DrillInputError(`cannot read manifest ${label}: ${(e as Error).message}`);
   }
-  return targetFromObjects(parseManifest(text, file), file, workload, container);
+  return targetFromObjects(parseManifest(text, label), label, workload, container);
+}
+
+/** The annotation kubectl reads to pick a pod's container by default. */
+export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+
+/**
+ * Names and images of well-known sidecars: service-mesh proxies, database and auth proxies, log and
+ * metrics shippers, secret agents. Matched on the container name or the image's repository name.
+ */
+const SIDECAR = new RegExp(
+  '(^|[-_/])(' +
+    [
+      'sidecar', 'istio-proxy', 'envoy', 'linkerd-proxy', 'cloud-sql-proxy', 'cloudsql-proxy', 'alloydb-auth-proxy',
+      'oauth2-proxy', 'vault-agent', 'consul-dataplane', 'fluent-bit', 'fluentbit', 'fluentd', 'filebeat', 'promtail',
+      'otel-collector', 'opentelemetry-collector', 'datadog-agent', 'jaeger-agent', 'log-shipper', 'logshipper',
+    ].join('|') +
+    ')([-_:@]|$)',
+);
+
+/** Whether a container looks like a sidecar by its name or image. */
+export function looksLikeSidecar(c: { name?: unknown; image?: unknown }): boolean {
+  const name = typeof c.name === 'string' ? c.name : '';
+  const image = typeof c.image === 'string' ? c.image.replace(/[:@].*$/, '').split('/').pop() ?? '' : '';
+  return SIDECAR.test(name) || SIDECAR.test(image);
+}
+
+/**
+ * The container to drill when none is named: the one kubectl would pick (the default-container
+ * annotation), the only one, or the only one that does not look like a sidecar. Anything else is
+ * ambiguous and the caller must name one.
+ */
+export function pickContainer(containers: Obj[], annotations: Record<string, unknown> | undefined, where: string): { container: Obj; why?: string } {
+  const names = containers.map((c) => String(c.name));
+  const annotated = annotations?.[DEFAULT_CONTAINER_ANNOTATION];
+  if (typeof annotated === 'string') {
+    const c = containers.find((x) => x.name === annotated);
+    if (!c) {
+      throw new DrillInputError(`${where}: ${DEFAULT_CONTAINER_ANNOTATION} names '${annotated}', which is not a container (containers: ${names.join(', ')})`);
+    }
+    return containers.length > 1 ? { container: c, why: `container ${annotated} picked by the ${DEFAULT_CONTAINER_ANNOTATION} annotation` } : { container: c };
+  }
+  if (containers.length === 1) return { container: containers[0] };
+  const main = containers.filter((c) => !looksLikeSidecar(c));
+  if (main.length === 1) {
+    const others = containers.filter((c) => c !== main[0]).map((c) => String(c.name));
+    return { container: main[0], why: `container ${main[0].name} picked as the main one: ${others.join(', ')} ${others.length === 1 ? 'looks like a sidecar' : 'look like sidecars'}` };
+  }
+  throw new DrillInputError(
+    `${where} has ${containers.length} containers (${names.join(', ')}) and which one is the main one is not clear` +
+      `${main.length ? '' : ' (all look like sidecars)'}: pass --container NAME, or set the ${DEFAULT_CONTAINER_ANNOTATION} annotation on the pod template`,
+  );
 }
 
 export function targetFromObjects(objects: Obj[], file: string, workload: string, container?: string): DrillTarget {
@@ -127,12 +179,20 @@ export function targetFromObjects(objects: Obj[], file: string, workload: string
     );
   }
   const w = matches[0];
-  const podSpec = dig(w, POD_SPEC_PATHS[w.kind.toLowerCase()]);
+  const specPath = POD_SPEC_PATHS[w.kind.toLowerCase()];
+  const podSpec = dig(w, specPath);
+  const podMeta = specPath.length > 1 ? dig(w, [...specPath.slice(0, -1), 'metadata']) : w.metadata;
   const containers: Obj[] = Array.isArray(podSpec?.containers) ? podSpec!.containers : [];
   if (containers.length === 0) {
     throw new DrillInputError(`${file}: ${describeWorkload(w)} has no containers in its pod spec`);
   }
-  const c = container === undefined ? containers[0] : containers.find((x) => x.name === container);
+  const notes: string[] = [];
+  let c: Obj | undefined;
+  if (container === undefined) {
+    const picked = pickContainer(containers, podMeta?.annotations, `${file}: ${describeWorkload(w)}`);
+    c = picked.container;
+    if (picked.why) notes.push(picked.why);
+  } else c = containers.find((x) => x.name === container);
   if (!c) {
     throw new DrillInputError(
       `${file}: ${describeWorkload(w)} has no container named '${container}' (containers: ${containers
@@ -140,7 +200,6 @@ export function targetFromObjects(objects: Obj[], file: string, workload: string
         .join(', ')})`,
     );
   }
-  const notes: string[] = [];
   const env: Record<string, string> = {};
   for (const e of Array.isArray(c.env) ? c.env : []) {
     if (!e || typeof e.name !== 'string') continue;

@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ProcessInfo, SigtermDisposition } from './types';
 
-const SIGTERM_BIT = 1n << 14n; // signal 15 is bit 14 of the masks
+/** Bit of a signal in the masks of /proc/PID/status (signal n is bit n - 1). */
+const signalBit = (signal: number) => 1n << BigInt(signal - 1);
 
 export interface StatFields {
   readonly pid: number;
@@ -40,15 +41,20 @@ export function parseStat(text: string): StatFields | undefined {
 }
 
 export interface StatusFields {
+  /** Disposition of the signal asked about (SIGTERM unless another stop signal is given). */
   readonly sigterm: SigtermDisposition;
   readonly nsPid?: number;
+  /** The signal asked about is pending (sent, not yet acted on); only set when it is. */
+  readonly pending?: true;
 }
 
 /**
- * Reads the signal masks of /proc/PID/status. A caught signal wins over a blocked one: the handler
- * runs once the signal is unblocked. Blocked-but-default is reported as blocked (the signal waits).
+ * Reads the signal masks of /proc/PID/status for one signal (15, SIGTERM, unless told otherwise).
+ * A caught signal wins over a blocked one: the handler runs once the signal is unblocked.
+ * Blocked-but-default is reported as blocked (the signal waits).
  */
-export function parseStatus(text: string): StatusFields {
+export function parseStatus(text: string, signal = 15): StatusFields {
+  const bit = signalBit(signal);
   const field = (name: string) => {
     const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text);
     return m ? m[1].trim() : undefined;
@@ -62,14 +68,15 @@ export function parseStatus(text: string): StatusFields {
   const blk = mask('SigBlk');
   let sigterm: SigtermDisposition = 'unknown';
   if (cgt !== undefined && ign !== undefined) {
-    if (cgt & SIGTERM_BIT) sigterm = 'caught';
-    else if (ign & SIGTERM_BIT) sigterm = 'ignored';
-    else if (blk !== undefined && blk & SIGTERM_BIT) sigterm = 'blocked';
+    if (cgt & bit) sigterm = 'caught';
+    else if (ign & bit) sigterm = 'ignored';
+    else if (blk !== undefined && blk & bit) sigterm = 'blocked';
     else sigterm = 'default';
   }
   const ns = field('NSpid');
   const nsPids = ns ? ns.split(/\s+/).map(Number).filter((n) => Number.isFinite(n)) : [];
-  return { sigterm, nsPid: nsPids.length ? nsPids[nsPids.length - 1] : undefined };
+  const pending = ((mask('SigPnd') ?? 0n) | (mask('ShdPnd') ?? 0n)) & bit;
+  return { sigterm, nsPid: nsPids.length ? nsPids[nsPids.length - 1] : undefined, ...(pending ? { pending: true as const } : {}) };
 }
 
 function readText(file: string): string | undefined {
@@ -86,14 +93,22 @@ export function readStat(pid: number): StatFields | undefined {
   return text ? parseStat(text) : undefined;
 }
 
-/** Full information about one process (several /proc files), or undefined when it is gone. */
-export function readProcess(pid: number): ProcessInfo | undefined {
+/** Splits /proc/PID/cmdline into argv. */
+export function parseCmdline(text: string): string[] {
+  const argv = text.split('\0');
+  if (argv.length && argv[argv.length - 1] === '') argv.pop();
+  return argv;
+}
+
+/**
+ * Full information about one process (several /proc files), or undefined when it is gone.
+ * @param signal the stop signal whose disposition to read (15, SIGTERM, by default)
+ */
+export function readProcess(pid: number, signal = 15): ProcessInfo | undefined {
   const stat = readStat(pid);
   if (!stat) return undefined;
-  const status = parseStatus(readText(`/proc/${pid}/status`) ?? '');
-  const cmdline = readText(`/proc/${pid}/cmdline`) ?? '';
-  const argv = cmdline.split('\0');
-  if (argv.length && argv[argv.length - 1] === '') argv.pop();
+  const status = parseStatus(readText(`/proc/${pid}/status`) ?? '', signal);
+  const argv = parseCmdline(readText(`/proc/${pid}/cmdline`) ?? '');
   let exe: string | undefined;
   try {
     exe = path.basename(fs.readlinkSync(`/proc/${pid}/exe`)).replace(/ \(deleted\)$/, '');
@@ -151,4 +166,11 @@ export function processKey(s: { pid: number; startTime: number }): string {
 /** True when /proc is mounted and readable (Linux). */
 export function procAvailable(): boolean {
   return readStat(process.pid) !== undefined;
+}
+
+/** Seconds since boot (/proc/uptime, to the hundredth): the clock of /proc start times. */
+export function uptimeSeconds(): number | undefined {
+  const text = readText('/proc/uptime');
+  const n = text ? Number(text.split(' ')[0]) : NaN;
+  return Number.isFinite(n) ? n : undefined;
 }

@@ -1,21 +1,53 @@
-/** Renders a drill report as a readable block of text. Pure. */
+/**
+ * Renders a drill report as a readable block of text. Pure. Measured times are printed to the
+ * hundredth of a second: the kubelet truncates the preStop time to whole seconds, so a hook of
+ * 2.96 s must not read as "3.0 s" next to a deduction of 2 s.
+ */
 import { describeProcess, initForwarding, shellQuote } from './signals';
-import { DrillReport, ProcessInfo } from './types';
-import { describeExit } from './verdict';
+import { DrillFacts, DrillReport, ProcessInfo } from './types';
+import { describeExit, describeKilled } from './verdict';
 
-const secs = (n: number) => `${n.toFixed(1)} s`;
+const secs = (n: number) => `${n.toFixed(2)} s`;
 
-function processLine(p: ProcessInfo, pid1: boolean): string {
+/** The grace period and what the kubelet makes of it, in one line. */
+function graceLine(f: DrillFacts): string {
+  const p = f.preStop;
+  const sig = f.stopSignal;
+  const t = f.timing;
+  const ran = p.outcome !== 'none' && p.outcome !== 'skipped' && f.gracePeriodSeconds > 0;
+  if (!ran) return `${f.gracePeriodSeconds} s${f.gracePeriodSeconds < 2 ? ' (the kubelet allows at least 2 s)' : ''}; ${sig} to SIGKILL window ${f.termWindowSeconds} s`;
+  const deducted = t?.deductedSeconds ?? Math.trunc(p.seconds);
+  const arithmetic = `preStop took ${secs(p.seconds)}, the kubelet takes whole seconds (truncated) off: ${f.gracePeriodSeconds} - ${deducted}`;
+  return t?.extended
+    ? `${f.gracePeriodSeconds} s; ${arithmetic} leaves under 2 s, so the kubelet's one-time 2 s minimum applies; ${sig} to SIGKILL window ${f.termWindowSeconds} s`
+    : `${f.gracePeriodSeconds} s; ${arithmetic} = ${f.termWindowSeconds} s; ${sig} to SIGKILL window ${f.termWindowSeconds} s`;
+}
+
+/** How exact the times are: the margins and what they are made of. */
+function timingLine(f: DrillFacts): string | undefined {
+  const t = f.timing;
+  if (!t) return undefined;
+  const parts: string[] = [];
+  if (t.hookMarginSeconds !== undefined) parts.push(`±${secs(t.hookMarginSeconds)} on the preStop time`);
+  parts.push(`±${secs(t.exitMarginSeconds)} on the shutdown time`);
+  const made: string[] = [];
+  if (f.preStop.startSeconds !== undefined) made.push(`starting the hook took ${secs(f.preStop.startSeconds)} (spawn${f.runtime.mode === 'pid1' ? ' + nsenter' : ''})`);
+  if (t.signalRelaySeconds !== undefined) made.push(`${f.stopSignal} reached PID 1 through the exit watch after ${secs(t.signalRelaySeconds)}`);
+  made.push(`the drill's clock ran up to ${secs(t.loopLagSeconds)} late`);
+  return `margin ${parts.join(', ')} (${made.join('; ')}; at least 0.20 s, for the costs of a kubelet's own exec)`;
+}
+
+function processLine(p: ProcessInfo, pid1: boolean, sig: string): string {
   const forwarding = initForwarding(p);
   if (forwarding) {
-    return `${describeProcess(p)}${pid1 ? ', PID 1' : ''}, an init that forwards SIGTERM to ${forwarding === 'group' ? "its child's process group" : 'its child only'}`;
+    return `${describeProcess(p)}${pid1 ? ', PID 1' : ''}, an init that forwards ${sig} to ${forwarding === 'group' ? "its child's process group" : 'its child only'}`;
   }
   const handling: Record<string, string> = {
-    caught: 'handles SIGTERM',
-    ignored: 'ignores SIGTERM',
-    blocked: 'blocks SIGTERM',
-    default: 'no SIGTERM handler',
-    unknown: 'SIGTERM handling unknown',
+    caught: `handles ${sig}`,
+    ignored: `ignores ${sig}`,
+    blocked: `blocks ${sig}`,
+    default: `no ${sig} handler`,
+    unknown: `${sig} handling unknown`,
   };
   return `${describeProcess(p)}${pid1 ? ', PID 1' : ''}, ${handling[p.sigterm]}`;
 }
@@ -26,6 +58,8 @@ export function formatReport(report: DrillReport): string {
   const row = (label: string, value: string) => rows.push([label, value]);
 
   row('runtime', f.runtime.summary);
+  const net = f.runtime.network;
+  if (net) row('network', net.mode === 'pod' ? net.summary : `this machine's: pod address not checked (${net.skipped ?? 'host network'})`);
   row('command', report.command.length ? shellQuote(report.command) : '(image entrypoint)');
   row('started', `${f.startup.detail} (${secs(f.startup.seconds)})`);
 
@@ -49,18 +83,20 @@ export function formatReport(report: DrillReport): string {
       hook = `${p.action}: ${p.outcome}${status ? ` (${status})` : ''} in ${secs(p.seconds)}${p.error ? ` - ${p.error}` : ''}`;
     }
   }
+  if (p.startSeconds !== undefined && p.outcome !== 'none' && p.outcome !== 'skipped') {
+    hook += ` (${secs(p.startSeconds)} of it the drill starting the hook)`;
+  }
   row('preStop', hook);
-  const deducted = p.outcome !== 'none' && p.outcome !== 'skipped' ? `, ${Math.floor(p.seconds)} s of it used by preStop` : '';
-  row('grace', `${f.gracePeriodSeconds} s${deducted}; SIGTERM to SIGKILL window ${f.termWindowSeconds} s`);
+  row('grace', graceLine(f));
 
   if (f.sigterm) {
     const main = f.sigterm.main;
     const kids = f.sigterm.descendants.filter((d) => d.state !== 'Z');
-    let line = `sent ${secs(f.sigterm.sentAtSeconds)} after the stop began, to ${main ? processLine(main, f.sigterm.mainIsPid1) : 'the main process (not visible in /proc)'}`;
-    if (kids.length) line += `; beside it: ${kids.map((k) => processLine(k, false)).join('; ')}`;
-    row('SIGTERM', line);
+    let line = `sent ${secs(f.sigterm.sentAtSeconds)} after the stop began, to ${main ? processLine(main, f.sigterm.mainIsPid1, f.stopSignal) : 'the main process (not visible in /proc)'}`;
+    if (kids.length) line += `; beside it: ${kids.map((k) => processLine(k, false, f.stopSignal)).join('; ')}`;
+    row(f.stopSignal, line);
   } else {
-    row('SIGTERM', f.exit.phase === 'before-stop' ? 'not sent (the process had already ended)' : 'not sent (the process ended during preStop)');
+    row(f.stopSignal, f.exit.phase === 'before-stop' ? 'not sent (the process had already ended)' : 'not sent (the process ended during preStop)');
   }
 
   const when =
@@ -69,20 +105,25 @@ export function formatReport(report: DrillReport): string {
       : f.exit.phase === 'during-prestop'
         ? 'during preStop'
         : f.exit.secondsAfterSigterm !== undefined
-          ? `${secs(f.exit.secondsAfterSigterm)} after SIGTERM`
+          ? `${secs(f.exit.secondsAfterSigterm)} after ${f.stopSignal}`
           : 'not observed';
-  row('exit', `${describeExit(f)}, ${when}`);
+  const called = f.timing?.exitCallSeconds !== undefined ? ` (PID 1 called exit ${secs(f.timing.exitCallSeconds)} after it)` : '';
+  row('exit', `${describeExit(f)}, ${when}${called}`);
   row('SIGKILL', f.sigkillSent ? `needed (after ${f.termWindowSeconds} s)` : 'not needed');
+  const timing = timingLine(f);
+  if (timing) row('timing', timing);
 
   const l = f.leftovers;
   const left: string[] = [];
-  if (l.orphans.length) {
+  if (l.orphans.length && l.fate === 'killed-with-pid1') {
+    left.push(`still running when PID 1 exited, then SIGKILLed by the kernel: ${l.orphans.map(describeKilled).join('; ')}`);
+  } else if (l.orphans.length) {
     left.push(`still running when the main process exited: ${l.orphans.map(describeProcess).join(', ')}`);
     left.push(l.note ? `${l.note}; the drill killed the rest` : 'killed by the drill');
   }
   if (l.zombies.length) left.push(`zombies: ${l.zombies.map((z) => `${z.comm} (pid ${z.pid})`).join(', ')}`);
   if (l.zombiesWhileRunning.length) left.push(`unreaped zombies while running: ${l.zombiesWhileRunning.length}`);
-  if (!left.length) left.push(l.observable ? 'none' : `none observable: ${l.note ?? ''}`.trim());
+  if (!left.length) left.push(l.observable ? (l.note ? `none: ${l.note}` : 'none') : `none observable: ${l.note ?? ''}`.trim());
   row('left behind', left.join('; '));
 
   const v = report.verdict;

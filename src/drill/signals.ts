@@ -3,6 +3,7 @@
  * signal-forwarding inits and how they forward, and whether a shell sits between the signal and
  * the app. Input is what /proc showed at the moment SIGTERM was sent.
  */
+import * as os from 'os';
 import * as path from 'path';
 import { ProcessInfo, SigtermSnapshot } from './types';
 
@@ -122,4 +123,24 @@ export function findShellInStopPath(snapshot: SigtermSnapshot): ShellInStopPath 
 /** Renders argv as a shell would need it typed, for reports. */
 export function shellQuote(argv: string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+export interface StopSignal {
+  readonly name: NodeJS.Signals;
+  readonly number: number;
+}
+
+/**
+ * Reads a stop signal as an image's STOPSIGNAL is written: `SIGQUIT`, `QUIT` or `3`. Throws with
+ * the reason for anything else. SIGSTOP is refused: it pauses a process instead of stopping it.
+ */
+export function parseStopSignal(text: string): StopSignal {
+  const signals = os.constants.signals as Record<string, number>;
+  const t = text.trim().toUpperCase();
+  let name: string | undefined;
+  if (/^\d+$/.test(t)) name = Object.keys(signals).find((k) => signals[k] === Number(t));
+  else name = signals[t] !== undefined ? t : signals[`SIG${t}`] !== undefined ? `SIG${t}` : undefined;
+  if (!name) throw new Error(`'${text}' is not a signal (examples: SIGTERM, SIGQUIT, SIGINT, 15)`);
+  if (name === 'SIGSTOP') throw new Error('SIGSTOP pauses a process instead of stopping it; it cannot be a stop signal');
+  return { name: name as NodeJS.Signals, number: signals[name] };
 }

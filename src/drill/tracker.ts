@@ -19,10 +19,14 @@ export class ProcessTracker {
   private readonly zombies = new Map<string, ZombieSighting>();
   private timer: NodeJS.Timeout | undefined;
 
-  /** @param rootPid the process the drill spawned (session leader) */
+  /**
+   * @param rootPid the process the drill spawned (session leader)
+   * @param stopSignal the signal whose disposition snapshots report (15, SIGTERM, by default)
+   */
   constructor(
     private readonly rootPid: number,
     private readonly intervalMs = 100,
+    private readonly stopSignal = 15,
   ) {}
 
   start(): void {
@@ -70,10 +74,10 @@ export class ProcessTracker {
   snapshot(mainPid: number | undefined): SigtermSnapshot {
     this.sample();
     if (mainPid === undefined) return { descendants: [], mainIsPid1: false };
-    const main = readProcess(mainPid);
+    const main = readProcess(mainPid, this.stopSignal);
     const stats = readAllStats();
     const descendants = descendantsOf(stats, [mainPid])
-      .map((p) => readProcess(p))
+      .map((p) => readProcess(p, this.stopSignal))
       .filter((p): p is ProcessInfo => p !== undefined);
     return { main, descendants, mainIsPid1: main?.nsPid === 1 };
   }
@@ -91,7 +95,7 @@ export class ProcessTracker {
     const members = this.members(stats).filter((s) => s.pid !== this.rootPid);
     const alive = members.filter((s) => s.state !== 'Z');
     const alivePids = new Set(alive.map((s) => s.pid));
-    const info = (s: StatFields): ProcessInfo => readProcess(s.pid) ?? { ...s, argv: [], sigterm: 'unknown' };
+    const info = (s: StatFields): ProcessInfo => readProcess(s.pid, this.stopSignal) ?? { ...s, argv: [], sigterm: 'unknown' };
     return {
       orphans: alive.map(info),
       // a zombie only counts when a process of the workload is failing to reap it

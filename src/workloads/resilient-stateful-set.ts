@@ -11,6 +11,7 @@ import { requireOptionsObject, requireSetting, requireWholeNumber, withConstruct
 import { DisruptionBudgetProps, planDisruptionBudget } from '../concerns/disruption-budget';
 import { planScaling, ScalingPlan } from '../concerns/scaling';
 import { wholeSeconds } from '../concerns/shutdown';
+import { releaseIndependentLabels } from '../concerns/labels';
 import { ClaimRetentionProps, planStorage, StoragePlan, VolumeClaimProps } from '../concerns/storage';
 import { createDisruptionBudget } from './disruption-budget';
 import { SettingsResolver, wantsDisruptionBudget } from '../profiles/profile';
@@ -191,8 +192,9 @@ export class ResilientStatefulSet extends Construct {
     addFinalJsonPatch(ApiObject.of(this.headlessService), JsonPatch.replace('/spec/selector', { ...ids.selector }),
       ...(props.headlessService?.publishNotReadyAddresses ? [JsonPatch.add('/spec/publishNotReadyAddresses', true)] : []));
     if (this.storage.volumeClaimTemplates.length > 0) {
+      // volumeClaimTemplates are immutable: no per-release label (app.kubernetes.io/version) there.
       patches.push(JsonPatch.add('/spec/volumeClaimTemplates', this.storage.volumeClaimTemplates.map((t) => ({
-        ...t, metadata: { ...(t.metadata as object), labels: ids.labels },
+        ...t, metadata: { ...(t.metadata as object), labels: releaseIndependentLabels(ids.labels) },
       }))));
     }
     this.statefulSet.containers.forEach((container, index) => {

@@ -2,11 +2,12 @@
  * The command as users run it: `node bin/cdk8s-resilient.js drill ...` against the compiled lib/
  * (built here when missing; `npm test` builds first).
  */
-import { spawn } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { detectEngine } from '../../src/drill/container-runtime';
+import { OWNER_DIR, podNetworkSupport, slotNames } from '../../src/drill/netns';
 import { machineOverhead, marginSeconds } from '../support/overhead';
 import { APP, ensureBuilt, killTagged, liveTagged, NODE, ROOT, scratch, TOKEN_VAR } from './helpers';
 
@@ -25,13 +26,14 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], onStart?: (pid: number) => void): Promise<Run> {
+function cli(args: string[], onStart?: (pid: number) => void, input?: string): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(NODE, [BIN, 'drill', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE, [BIN, 'drill', ...args], { cwd: ROOT, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) child.stdin!.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     if (onStart && child.pid) onStart(child.pid);
   });
@@ -94,6 +96,9 @@ describe('usage', () => {
     [['m.yaml', '--workload', 'web', '--grace', 'soon'], "--grace takes a number of seconds (got 'soon')"],
     [['m.yaml', '--workload', 'web', '--fast'], 'unknown option --fast'],
     [['m.yaml', '--workload', 'web', '--command', '["x", 1]'], '--command: the JSON form must be a non-empty array of strings'],
+    [['m.yaml', '--workload', 'web', '--stop-signal', 'SIGFOO'], "--stop-signal: 'SIGFOO' is not a signal (examples: SIGTERM, SIGQUIT, SIGINT, 15)"],
+    [['m.yaml', '--workload', 'web', '--stop-signal', 'STOP'], '--stop-signal: SIGSTOP pauses a process instead of stopping it; it cannot be a stop signal'],
+    [['m.yaml', '--workload', 'web', '--network', 'wifi'], "--network must be one of auto, pod, host (got 'wifi')"],
   ])('%j -> exit 2: %s', async (args, message) => {
     const r = await cli(args as string[]);
     expect(r.code).toBe(2);
@@ -105,6 +110,19 @@ describe('usage', () => {
     const r = await cli([file, '--workload', 'web']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(`cdk8s-resilient drill: cannot read manifest ${file}: ENOENT`);
+  });
+
+  test('two containers and no telling which is the main one: exit 2, asking for --container', async () => {
+    const file = manifest('two-apps.yaml', [
+      { name: 'api', image: 'x', command: [NODE, APP] },
+      { name: 'worker', image: 'x', command: [NODE, APP] },
+    ]);
+    const r = await cli([file, '--workload', 'web']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `cdk8s-resilient drill: ${file}: Deployment/web has 2 containers (api, worker) and which one is the main one is not clear: ` +
+        'pass --container NAME, or set the kubectl.kubernetes.io/default-container annotation on the pod template\n',
+    );
   });
 
   test('unknown workload lists what the file holds', async () => {
@@ -124,10 +142,34 @@ describe('drills', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Shutdown drill: .*good\.yaml: Deployment\/web, container app\n/);
     expect(r.stdout).toMatch(/\n {2}runtime +local process, /);
-    expect(r.stdout).toMatch(/\n {2}exit +exit code 0, \d+\.\d s after SIGTERM\n/);
+    expect(r.stdout).toMatch(/\n {2}exit +exit code 0, \d+\.\d\d s after SIGTERM( \(PID 1 called exit \d+\.\d\d s after it\))?\n/);
     expect(r.stdout).toMatch(/\n {2}SIGKILL +not needed\n/);
     expect(r.stdout).toMatch(/\n {2}verdict +PASS\n/);
     expect(liveTagged(s.token)).toEqual([]);
+  });
+
+  test('the manifest from standard input (-), the main container picked past a sidecar', async () => {
+    const file = manifest('stdin.yaml', [
+      { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.20.0', command: ['sleep', '600'] },
+      { name: 'app', image: 'x', command: [NODE, APP, 'handle', '100'] },
+    ]);
+    const r = await cli(['-', '--workload', 'web', '--format', 'json'], undefined, fs.readFileSync(file, 'utf8'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.target).toMatchObject({ source: 'stdin: Deployment/web, container app', container: 'app' });
+    expect(report.notes).toContain('container app picked as the main one: istio-proxy looks like a sidecar');
+    expect(liveTagged(s.token)).toEqual([]);
+  });
+
+  test('--stop-signal: the app that stops on SIGQUIT gets SIGQUIT', async () => {
+    const file = manifest('quit.yaml', [{ name: 'app', image: 'x', command: [NODE, APP, 'on-signal', 'SIGQUIT'] }]);
+    const r = await cli([file, '--workload', 'web', '--stop-signal', 'QUIT']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\n {2}SIGQUIT +sent \d+\.\d\d s after the stop began, to node \(pid \d+\)(, PID 1)?, handles SIGQUIT\n/);
+    expect(r.stdout).toMatch(/\n {2}note +stop signal SIGQUIT \(given with --stop-signal\)/);
+    expect(fs.existsSync(path.join(s.dir, 'term'))).toBe(true);
   });
 
   test('sh -c without exec: exit 1, JSON says why', async () => {
@@ -165,11 +207,20 @@ describe('drills', () => {
     expect(r.stderr).toBe(`cdk8s-resilient drill: container runtime unavailable: ${engine.reason}\n`);
   });
 
-  test('interrupting the command kills what it started', async () => {
+  test('interrupting the command kills what it started and removes its network', async () => {
     const file = manifest('stuck.yaml', [{ name: 'app', image: 'x', command: [NODE, APP, 'stuck'] }], 30);
+    /** The pod network slot the command claimed (its owner record names the command's pid). */
+    let slot: string | undefined;
     const r = await cli([file, '--workload', 'web'], (pid) => {
       const started = Date.now();
       const timer = setInterval(() => {
+        slot ??= (fs.existsSync(OWNER_DIR) ? fs.readdirSync(OWNER_DIR) : []).find((f) => {
+          try {
+            return fs.readFileSync(path.join(OWNER_DIR, f), 'utf8').split(' ')[0] === String(pid);
+          } catch {
+            return false;
+          }
+        });
         if (fs.existsSync(path.join(s.dir, 'term')) || Date.now() - started > 20000) {
           clearInterval(timer);
           process.kill(pid, 'SIGINT');
@@ -178,6 +229,14 @@ describe('drills', () => {
     });
     expect(r.code).toBe(130);
     expect(liveTagged(s.token)).toEqual([]);
+    if (podNetworkSupport().ok) {
+      // the record is written before the app starts, and the app had handled SIGTERM when SIGINT came
+      expect(slot).toBeDefined();
+      const n = slotNames(Number(slot));
+      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(new RegExp(`^${n.namespace}( |$)`, 'm'));
+      expect(spawnSync('ip', ['link', 'show', n.hostInterface], { stdio: 'ignore' }).status).not.toBe(0);
+      expect(fs.existsSync(path.join(OWNER_DIR, slot!))).toBe(false);
+    }
   });
 });
 

@@ -29,6 +29,8 @@ jest.setTimeout(180000);
 const pid1 = needs('pid-namespace');
 const pid1Test = pid1.concurrent;
 const tiniTest = needs('pid-namespace', 'tini').concurrent;
+/** PID 1 mode with the exit watch, which names what the kernel kills with PID 1. */
+const watchTest = needs('pid-namespace', 'python3').concurrent;
 
 /**
  * Upper bound for a duration the drill measured that should be `nominalSeconds` plus overhead: the
@@ -263,7 +265,10 @@ describe('preStop', () => {
         ...plain,
       });
       expect(r.facts.startup.how).toBe('probe');
-      expect(r.facts.preStop).toMatchObject({ outcome: 'succeeded', httpStatus: 200, action: `httpGet http://127.0.0.1:${port}/drain` });
+      // the pod's own address when this machine can give it one, else this machine's loopback
+      const address = r.facts.runtime.network!.address;
+      expect(address).toEqual(r.facts.runtime.network!.mode === 'pod' ? expect.stringMatching(/^198\.1[89]\./) : '127.0.0.1');
+      expect(r.facts.preStop).toMatchObject({ outcome: 'succeeded', httpStatus: 200, action: `httpGet http://${address}:${port}/drain` });
       expect(marks(s.dir).has('drain')).toBe(true);
       expect(r.verdict.status).toBe('pass');
     }),
@@ -284,12 +289,25 @@ describe('children and zombies', () => {
     }),
   );
 
-  pid1Test('as PID 1 nothing can be left behind, and the report says why', () =>
+  watchTest('as PID 1 the children the kernel kills with it are named, with what they were doing', () =>
     withScratch('local-kids1', async (s) => {
-      const r = await runDrill({ target: target(s, { command: [NODE, APP, 'children', '2'] }), ...asPid1 });
-      expect(r.facts.leftovers.observable).toBe(false);
-      expect(r.facts.leftovers.note).toMatch(/kernel SIGKILLs every other process/);
-      expect(r.verdict.warnings.join('\n')).toMatch(/ran beside the main process/);
+      // stopped once both children are up (each marks child-ready-PID when its handler is in place)
+      const bothReady = { exec: { command: ['sh', '-c', `test "$(ls '${s.dir}' | grep -c '^child-ready-')" -ge 2`] } };
+      const r = await runDrill({
+        target: target(s, { command: [NODE, APP, 'children', '2'], readiness: { field: 'readinessProbe', probe: bothReady } }),
+        ...asPid1,
+        readyTimeoutSeconds: 600,
+      });
+      expect(r.facts.exit).toMatchObject({ phase: 'after-sigterm', code: 0 });
+      expect(r.facts.leftovers).toMatchObject({ observable: true, fate: 'killed-with-pid1' });
+      expect(r.facts.leftovers.orphans.map((p) => p.argv.slice(-2))).toEqual([[APP, 'child'], [APP, 'child']]);
+      // idle Node processes wait in epoll; one the scheduler happens to be running shows as such
+      expect(r.facts.leftovers.orphans.map((p) => p.activity)).toEqual([
+        expect.stringMatching(/^(waiting for I\/O or a timer \(epoll\)|running on a CPU)$/),
+        expect.stringMatching(/^(waiting for I\/O or a timer \(epoll\)|running on a CPU)$/),
+      ]);
+      expect(r.verdict.status).toBe('fail');
+      expect(r.verdict.reason).toMatch(/exited as PID 1 while 2 other processes of the container were still running: .*app\.js child \(pid \d+\), waiting/);
       expect(liveTagged(s.token)).toEqual([]);
     }),
   );

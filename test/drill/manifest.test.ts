@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DrillInputError, expandEnvReferences, loadTarget, parseManifest, resolvePort, targetFromObjects } from '../../src/drill/manifest';
+import {
+  DrillInputError, expandEnvReferences, loadTarget, looksLikeSidecar, parseManifest, pickContainer, resolvePort, targetFromObjects,
+} from '../../src/drill/manifest';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drill-manifest-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -112,6 +114,59 @@ describe('reading manifests', () => {
     expect(resolvePort('http', [{ name: 'http', containerPort: 8080 }])).toBe(8080);
     expect(resolvePort('9090', [])).toBe(9090);
     expect(resolvePort('nope', [])).toBeUndefined();
+  });
+});
+
+describe('which container is drilled when none is named', () => {
+  const c = (name: string, image = `example/${name}:1`) => ({ name, image });
+  const cronJob = (containers: object[], annotations?: Record<string, string>) => ({
+    kind: 'CronJob',
+    metadata: { name: 'report' },
+    spec: { jobTemplate: { spec: { template: { metadata: { annotations }, spec: { containers, restartPolicy: 'Never' } } } } },
+  });
+
+  test('a CronJob whose first container is a sidecar drills the job, and says why', () => {
+    const t = targetFromObjects([cronJob([c('cloud-sql-proxy', 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.8.0'), c('report')])], 'f.yaml', 'report');
+    expect(t.container).toBe('report');
+    expect(t.notes).toContain('container report picked as the main one: cloud-sql-proxy looks like a sidecar');
+  });
+
+  test('the default-container annotation wins, as it does for kubectl', () => {
+    const t = targetFromObjects([cronJob([c('a'), c('b')], { 'kubectl.kubernetes.io/default-container': 'b' })], 'f.yaml', 'report');
+    expect(t.container).toBe('b');
+    expect(t.notes).toContain('container b picked by the kubectl.kubernetes.io/default-container annotation');
+  });
+
+  test('one container needs no note', () => {
+    const t = targetFromObjects([cronJob([c('only')])], 'f.yaml', 'report');
+    expect(t).toMatchObject({ container: 'only', notes: [] });
+  });
+
+  test.each([
+    [[c('api'), c('worker')], 'which one is the main one is not clear: pass --container NAME'],
+    [[c('istio-proxy'), c('fluent-bit')], 'which one is the main one is not clear (all look like sidecars): pass --container NAME'],
+  ])('ambiguous: %j', (containers, message) => {
+    expect(() => pickContainer(containers, undefined, 'f.yaml: CronJob/report')).toThrow(message);
+  });
+
+  test('an annotation naming no container is an error, not a guess', () => {
+    expect(() => pickContainer([c('a'), c('b')], { 'kubectl.kubernetes.io/default-container': 'c' }, 'f.yaml: Deployment/w')).toThrow(
+      "f.yaml: Deployment/w: kubectl.kubernetes.io/default-container names 'c', which is not a container (containers: a, b)",
+    );
+  });
+
+  test.each([
+    [c('istio-proxy'), true],
+    [c('proxy', 'docker.io/istio/proxyv2:1.20'), false],
+    [c('envoy'), true],
+    [c('app', 'ghcr.io/x/envoy:1.29'), true],
+    [c('log-shipper'), true],
+    [c('my-sidecar'), true],
+    [c('api'), false],
+    [c('vectorizer'), false],
+    [c('web', 'nginx:1.25'), false],
+  ])('looksLikeSidecar(%j) = %s', (container, expected) => {
+    expect(looksLikeSidecar(container)).toBe(expected);
   });
 });
 

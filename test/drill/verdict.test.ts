@@ -7,7 +7,8 @@ import { descendantsOf, parseStat, parseStatus, StatFields } from '../../src/dri
 import { formatReport } from '../../src/drill/report';
 import { findShellInStopPath, initForwarding, isShell } from '../../src/drill/signals';
 import { DrillFacts, DrillReport, ProcessInfo, SigtermSnapshot } from '../../src/drill/types';
-import { describeExit, judge } from '../../src/drill/verdict';
+import { describeActivity } from '../../src/drill/activity';
+import { describeExit, describeKilled, judge, stopSignalExitCode } from '../../src/drill/verdict';
 
 function proc(pid: number, ppid: number, argv: string[], over: Partial<ProcessInfo> = {}): ProcessInfo {
   const exe = argv[0].split('/').pop()!;
@@ -40,6 +41,12 @@ describe('/proc parsing', () => {
   ])('SigCgt %s SigIgn %s SigBlk %s -> %s', (cgt, ign, blk, expected) => {
     const status = `Name:\tx\nNSpid:\t5123\t1\nSigBlk:\t${blk}\nSigIgn:\t${ign}\nSigCgt:\t${cgt}\n`;
     expect(parseStatus(status)).toEqual({ sigterm: expected, nsPid: 1 });
+  });
+
+  test('the disposition and pending state of another stop signal (SIGQUIT is bit 2)', () => {
+    const status = 'NSpid:\t77\t1\nSigPnd:\t0000000000000004\nShdPnd:\t0000000000000000\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000004\n';
+    expect(parseStatus(status, 3)).toEqual({ sigterm: 'caught', nsPid: 1, pending: true });
+    expect(parseStatus(status)).toEqual({ sigterm: 'default', nsPid: 1 });
   });
 
   test('descendants, parents first', () => {
@@ -90,6 +97,37 @@ describe('signal reasoning', () => {
   });
 });
 
+describe('what a killed process was doing', () => {
+  test.each([
+    [{ state: 'S', wchan: 'do_epoll_wait' }, 'waiting for I/O or a timer (epoll)'],
+    [{ state: 'S', wchan: 'hrtimer_nanosleep' }, 'sleeping (nanosleep)'],
+    [{ state: 'S', wchan: 'do_wait' }, 'waiting for a child process to exit'],
+    [{ state: 'S', wchan: 'some_driver_wait' }, 'sleeping in the kernel (some_driver_wait)'],
+    [{ state: 'S', wchan: '0' }, 'sleeping'],
+    [{ state: 'R', wchan: '0' }, 'running on a CPU'],
+    [{ state: 'D', wchan: 'io_schedule' }, 'sleeping in the kernel (io_schedule)'],
+    [{ state: 'R', stopSignalPending: true, stopSignal: 'SIGTERM' }, 'running on a CPU, with SIGTERM still pending (not yet handled)'],
+  ])('%j -> %s', (input, text) => {
+    expect(describeActivity(input)).toBe(text);
+  });
+
+  test('a killed process by its whole command line, cut when long', () => {
+    const p = proc(7, 1, ['node', 'worker.js', '--queue', 'mail'], { activity: 'sleeping (nanosleep)' });
+    expect(describeKilled(p)).toBe('node worker.js --queue mail (pid 7), sleeping (nanosleep)');
+    const long = describeKilled(proc(8, 1, ['java', ...Array(40).fill('-Dx=y')]));
+    expect(long).toMatch(/^java -Dx=y .*\.\.\. \(pid 8\)$/);
+    expect(long.length).toBeLessThan(140);
+  });
+
+  test('exit codes of an end by the stop signal', () => {
+    expect(stopSignalExitCode()).toBe(143);
+    expect(stopSignalExitCode('SIGQUIT')).toBe(131);
+    expect(describeExit({ runtime: { kind: 'local', mode: 'pid1', summary: '' }, exit: { code: 131, signal: null, phase: 'after-sigterm' }, stopSignal: 'SIGQUIT' })).toBe(
+      'exit code 131 (128 + SIGQUIT: how shells, inits and the JVM report an end by SIGQUIT)',
+    );
+  });
+});
+
 describe('kubelet grace arithmetic', () => {
   test.each([
     [30, undefined, 30],
@@ -107,6 +145,7 @@ function facts(over: Partial<DrillFacts> = {}): DrillFacts {
   return {
     runtime: { kind: 'local', mode: 'pid1', summary: 'local process, PID 1' },
     gracePeriodSeconds: 30,
+    stopSignal: 'SIGTERM',
     startup: { how: 'probe', seconds: 0.5, detail: 'readinessProbe passed' },
     preStop: { outcome: 'none', seconds: 0 },
     sigterm: { main: proc(1234, 1, ['node', 'server.js'], { sigterm: 'caught', nsPid: 1 }), descendants: [], mainIsPid1: true, sentAtSeconds: 0 },
@@ -114,6 +153,7 @@ function facts(over: Partial<DrillFacts> = {}): DrillFacts {
     exit: { code: 0, signal: null, phase: 'after-sigterm', secondsAfterSigterm: 0.4 },
     sigkillSent: false,
     leftovers: { orphans: [], zombies: [], zombiesWhileRunning: [], observable: false },
+    timing: { loopLagSeconds: 0.01, exitMarginSeconds: 0.2, deductedSeconds: 0, extended: false },
     pid1InCluster: true,
     outputTail: [],
     ...over,
@@ -121,6 +161,49 @@ function facts(over: Partial<DrillFacts> = {}): DrillFacts {
 }
 
 describe('verdict', () => {
+  test('processes caught at PID 1\'s exit fail the drill, named with what they were doing', () => {
+    const worker = proc(40, 1234, ['node', 'worker.js'], { sigterm: 'caught', activity: 'waiting for I/O or a timer (epoll)' });
+    const v = judge(
+      facts({
+        sigterm: { main: proc(1234, 1, ['node', 'server.js'], { sigterm: 'caught', nsPid: 1 }), descendants: [worker], mainIsPid1: true, sentAtSeconds: 0 },
+        leftovers: { orphans: [worker], zombies: [], zombiesWhileRunning: [], observable: true, fate: 'killed-with-pid1' },
+      }),
+    );
+    expect(v.status).toBe('fail');
+    expect(v.reason).toBe(
+      'node (pid 1234) exited as PID 1 while 1 other process of the container was still running: node worker.js (pid 40), ' +
+        'waiting for I/O or a timer (epoll). The kernel SIGKILLs every process of the namespace when PID 1 exits, so it was cut off mid-work.',
+    );
+    expect(v.fix).toMatch(/^PID 1 must outlive its children: pass SIGTERM on to them and wait/);
+  });
+
+  test('when the exit watch could not run, the warning says so instead of passing quietly', () => {
+    const worker = proc(40, 1234, ['node', 'worker.js']);
+    const v = judge(
+      facts({
+        sigterm: { main: proc(1234, 1, ['node', 'server.js'], { sigterm: 'caught', nsPid: 1 }), descendants: [worker], mainIsPid1: true, sentAtSeconds: 0 },
+        leftovers: { orphans: [], zombies: [], zombiesWhileRunning: [], observable: false, note: 'which ones were still at work could not be checked: python3 is not installed' },
+      }),
+    );
+    expect(v.warnings.join('\n')).toMatch(/node \(pid 40\) ran beside the main process when SIGTERM was sent; .*could not be checked \(.*python3 is not installed\)/);
+  });
+
+  test('a probe refused at the pod address while the app listens on loopback only', () => {
+    const v = judge(
+      facts({
+        startup: {
+          how: 'unreachable',
+          seconds: 0.4,
+          detail: 'readinessProbe httpGet http://198.18.0.2:8080/ready was refused',
+          unreachable: { probe: 'readinessProbe', port: 8080, listeners: ['127.0.0.1:8080', '[::1]:8080'], podAddress: '198.18.0.2' },
+        },
+      }),
+    );
+    expect(v.status).toBe('fail');
+    expect(v.reason).toMatch(/^the app listens on 127\.0\.0\.1:8080, \[::1\]:8080 only \(loopback\), and the kubelet sends probes and httpGet hooks to the pod's address \(198\.18\.0\.2 here\)/);
+    expect(v.fix).toMatch(/listen on all addresses/);
+  });
+
   test('clean exit passes', () => {
     expect(judge(facts())).toEqual({ status: 'pass', reason: 'the process exited (exit code 0) 0.4 s after SIGTERM, within the 30 s allowed.', warnings: [] });
   });
@@ -186,17 +269,21 @@ describe('verdict', () => {
     const report: DrillReport = {
       target: { source: 'app.yaml: Deployment/web, container app', kind: 'Deployment', name: 'web', container: 'app' },
       command: ['node', 'server.js'],
-      facts: facts({ preStop: { outcome: 'succeeded', action: 'exec sleep 5', seconds: 5.02, exitCode: 0 }, termWindowSeconds: 25 }),
+      facts: facts({
+        preStop: { outcome: 'succeeded', action: 'exec sleep 5', seconds: 5.02, exitCode: 0 },
+        termWindowSeconds: 25,
+        timing: { loopLagSeconds: 0.01, exitMarginSeconds: 0.2, hookMarginSeconds: 0.2, deductedSeconds: 5, extended: false },
+      }),
       verdict: judge(facts()),
       notes: ['a note'],
     };
     const text = formatReport(report);
     expect(text).toMatch(/^Shutdown drill: app.yaml: Deployment\/web, container app\n/);
     expect(text).toMatch(/runtime +local process, PID 1\n/);
-    expect(text).toMatch(/preStop +exec sleep 5: succeeded \(exit 0\) in 5\.0 s\n/);
-    expect(text).toMatch(/grace +30 s, 5 s of it used by preStop; SIGTERM to SIGKILL window 25 s\n/);
-    expect(text).toMatch(/SIGTERM +sent 0\.0 s after the stop began, to node \(pid 1234\), PID 1, handles SIGTERM\n/);
-    expect(text).toMatch(/exit +exit code 0, 0\.4 s after SIGTERM\n/);
+    expect(text).toMatch(/preStop +exec sleep 5: succeeded \(exit 0\) in 5\.02 s\n/);
+    expect(text).toMatch(/grace +30 s; preStop took 5\.02 s, the kubelet takes whole seconds \(truncated\) off: 30 - 5 = 25 s; SIGTERM to SIGKILL window 25 s\n/);
+    expect(text).toMatch(/SIGTERM +sent 0\.00 s after the stop began, to node \(pid 1234\), PID 1, handles SIGTERM\n/);
+    expect(text).toMatch(/exit +exit code 0, 0\.40 s after SIGTERM\n/);
     expect(text).toMatch(/SIGKILL +not needed\n/);
     expect(text).toMatch(/verdict +PASS\n/);
     expect(text).toMatch(/note +a note\n/);

@@ -109,6 +109,19 @@ describe('ResilientStatefulSet properties', () => {
     expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' });
   });
 
+  test('claim templates are the same in every release: no version label in an immutable field', () => {
+    // volumeClaimTemplates cannot change after creation; the API server refuses the next release
+    // if they do (test/cluster/upgrades.test.ts applies both to a real one).
+    const release = (image: string) => only(stateful({ container: { ...base.container, image } }).objects, 'StatefulSet');
+    const [v1, v2] = [release('example/store:2.1.0'), release('example/store:2.2.0')];
+    expect(v1.metadata.labels!['app.kubernetes.io/version']).toBe('2.1.0');
+    expect(v2.spec.template.metadata.labels['app.kubernetes.io/version']).toBe('2.2.0');
+    expect(v2.spec.volumeClaimTemplates).toEqual(v1.spec.volumeClaimTemplates);
+    expect(v1.spec.volumeClaimTemplates[0].metadata.labels).toEqual({
+      'app.kubernetes.io/name': 'store', 'app.kubernetes.io/instance': 'test-store', 'app.kubernetes.io/managed-by': 'cdk8s',
+    });
+  });
+
   test('claim mounts are added next to ordinary volume mounts', () => {
     const chart = newChart();
     const scratch = kplus.Volume.fromEmptyDir(chart, 'scratch', 'scratch');
