@@ -54,6 +54,11 @@ run_python() {
 }
 
 run_java() {
+  # Maven copies a release from lang/java into its local repository once and never looks at
+  # lang/java again for that version: without this the test runs the jar of an earlier build.
+  local m2
+  m2="$(sed -n 's/.*-Dmaven\.repo\.local=\([^ ]*\).*/\1/p' <<<"${MAVEN_OPTS:-}")"
+  rm -rf "${m2:-$HOME/.m2/repository}/io/github/cdk8s-resilient/cdk8s-resilient"
   mvn -B -q -f test/lang/java/pom.xml -Dsurefire.printSummary=true test
 }
 
