@@ -13,12 +13,12 @@ const common = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }],
   },
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
-  // A bound on a hang, not on speed: with both cores busy a test that takes 1 s idle can take 10.
-  // Speed targets live in `npm run bench`.
-  testTimeout: 60000,
 };
 
 module.exports = {
+  // A bound on a hang, not on speed: with both cores busy a test that takes 1 s idle can take 10.
+  // Speed targets live in `npm run bench`. (A global option: jest ignores it inside a project.)
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/test'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'] },
     {
