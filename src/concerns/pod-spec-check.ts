@@ -27,6 +27,9 @@ export function checkPodSpec(spec: Json, fieldOf: ContainerField, podField = 'po
   const volumeNames = new Set([...(Array.isArray(spec.volumes) ? spec.volumes : []).map((v: Json) => v?.name), ...claimNames]);
   for (const list of ['containers', 'initContainers'] as const) {
     const containers: Json[] = Array.isArray(spec[list]) ? spec[list] : [];
+    // Host ports must differ across all containers, which run together; init containers run one at
+    // a time, so the API server compares each one's host ports only with its own.
+    const sharedHostPorts = new Map<string, string>();
     containers.forEach((c, index) => {
       const field = fieldOf(list, index);
       if (typeof c.name !== 'string' || !isDnsLabel(c.name)) {
@@ -41,7 +44,7 @@ export function checkPodSpec(spec: Json, fieldOf: ContainerField, podField = 'po
       } else if (c.image !== c.image.trim() || /\s/.test(c.image)) {
         fail(`${field}.image`, c.image, 'contains white space', 'remove the spaces from the image reference');
       }
-      checkPorts(c, field, fail);
+      checkPorts(c, field, fail, list === 'containers' ? sharedHostPorts : new Map());
       for (const [i, e] of (Array.isArray(c.env) ? c.env : []).entries()) {
         if (typeof e?.name !== 'string' || !isEnvVarName(e.name)) {
           fail(`${field}.env[${i}].name`, e?.name, 'is not a valid environment variable name (letters, digits, "_", "-" and ".", not starting with a digit)', `use e.g. "${String(e?.name ?? 'MY_VAR').replace(/[^-._a-zA-Z0-9]+/g, '_').replace(/^(\d)/, '_$1') || 'MY_VAR'}"`);
@@ -86,12 +89,26 @@ export function checkPodSpec(spec: Json, fieldOf: ContainerField, podField = 'po
   return problems;
 }
 
-function checkPorts(c: Json, field: string, fail: (field: string, value: unknown, problem: string, fix: string) => void): void {
+/**
+ * @param hostPorts host ports already bound by containers that run beside this one, keyed as the
+ * API server keys them (protocol, host IP, port), with the field that bound each
+ */
+function checkPorts(c: Json, field: string, fail: (field: string, value: unknown, problem: string, fix: string) => void, hostPorts: Map<string, string>): void {
   const portNames = new Set<string>();
   for (const [i, p] of (Array.isArray(c.ports) ? c.ports : []).entries()) {
     const at = `${field}.ports[${i}]`;
     if (!isPortNumber(p?.containerPort)) fail(`${at}.number`, p?.containerPort, 'is not a port number (a whole number from 1 to 65535)', 'use the port the app listens on, e.g. 8080');
-    if (p?.hostPort !== undefined && p.hostPort !== 0 && !isPortNumber(p.hostPort)) fail(`${at}.hostPort`, p.hostPort, 'is not a port number (a whole number from 1 to 65535)', 'use a port from 1 to 65535, or leave hostPort unset');
+    if (p?.hostPort !== undefined && p.hostPort !== 0 && !isPortNumber(p.hostPort)) {
+      fail(`${at}.hostPort`, p.hostPort, 'is not a port number (a whole number from 1 to 65535)', 'use a port from 1 to 65535, or leave hostPort unset');
+    } else if (p?.hostPort) {
+      const key = `${p.protocol ?? 'TCP'}/${p.hostIP ?? ''}/${p.hostPort}`;
+      const first = hostPorts.get(key);
+      if (first !== undefined) {
+        fail(`${at}.hostPort`, p.hostPort, `is also bound by ${first} (same protocol and host IP), and one node port can be bound once`, 'give each port its own hostPort, or leave hostPort unset on all but one');
+      } else {
+        hostPorts.set(key, `${at}.hostPort`);
+      }
+    }
     if (p?.name !== undefined) {
       if (typeof p.name !== 'string' || !isPortName(p.name)) {
         fail(`${at}.name`, p.name, 'is not a valid port name (1-15 lower-case letters, digits and "-", with at least one letter, no "--" and no "-" at either end)', `use e.g. "${String(p.name ?? 'http').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 15) || 'http'}"`);

@@ -18,7 +18,7 @@ import { SettingsResolver, wantsDisruptionBudget } from '../profiles/profile';
 import { addFinalJsonPatch } from './final-patch';
 import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
 import { applyPodResilience, PodPlan, ResilientPodProps, cdk8sPlusPodProps } from './pod';
-import { createService, requireServicePortNames, serviceName, ServiceOptions } from './service';
+import { createService, requireServicePortNames, serviceName, servicePort, ServiceOptions } from './service';
 import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules, Rules } from '../rules/synth';
 
@@ -176,10 +176,9 @@ export class ResilientStatefulSet extends Construct {
     // The headless Service publishes the main container's ports (SRV records for peers).
     withConstructPath(this, () => requireSetting(this.pod.mainContainer.ports.length > 0, 'container.ports', undefined,
       'are needed for the governing headless Service', 'declare the port the app listens on'));
-    withConstructPath(this, () => requireServicePortNames(this.pod.mainContainer.ports.map((p) => ({ port: p.number, name: p.name })), this.pod.mainContainer.ports, 'headlessService'));
-    for (const p of this.pod.mainContainer.ports) {
-      this.headlessService.bind(p.number, { targetPort: p.number, ...(p.name ? { name: p.name } : {}), ...(p.protocol ? { protocol: p.protocol } : {}) });
-    }
+    const headlessPorts = this.pod.mainContainer.ports.map(servicePort);
+    withConstructPath(this, () => requireServicePortNames(headlessPorts, 'headlessService'));
+    for (const { port, index: _index, ...options } of headlessPorts) this.headlessService.bind(port, options);
 
     const containerNames = this.statefulSet.containers.map((c) => c.name!);
     this.storage = withConstructPath(this, () => planStorage(props.volumeClaims ?? [], containerNames, props.claimRetention));

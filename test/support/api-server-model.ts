@@ -113,8 +113,11 @@ function checkPodSpec(spec: Json, path: string, o: Json, bad: Bad): void {
   for (const t of o.spec?.volumeClaimTemplates ?? []) volumeNames.add(t.metadata?.name);
   const names = new Set<string>();
   for (const list of ['initContainers', 'containers']) {
+    // Kubernetes compares host ports across the (concurrent) containers, and only within each init container.
+    const podHostPorts = new Set<string>();
     for (const [i, c] of (spec[list] ?? []).entries()) {
       const at = `${path}.${list}[${i}]`;
+      const hostPorts = list === 'containers' ? podHostPorts : new Set<string>();
       if (!label(c.name)) bad(`${at}.name`, `"${c.name}" invalid`);
       if (names.has(c.name)) bad(`${at}.name`, `duplicate "${c.name}"`);
       names.add(c.name);
@@ -123,6 +126,9 @@ function checkPodSpec(spec: Json, path: string, o: Json, bad: Bad): void {
       for (const [j, p] of (c.ports ?? []).entries()) {
         if (!portNumber(p.containerPort)) bad(`${at}.ports[${j}].containerPort`, `${p.containerPort} invalid`);
         if (p.hostPort !== undefined && p.hostPort !== 0 && !portNumber(p.hostPort)) bad(`${at}.ports[${j}].hostPort`, `${p.hostPort} invalid`);
+        const hostKey = `${p.protocol ?? 'TCP'}/${p.hostIP ?? ''}/${p.hostPort}`;
+        if (p.hostPort && hostPorts.has(hostKey)) bad(`${at}.ports[${j}].hostPort`, `duplicate ${hostKey}`);
+        if (p.hostPort) hostPorts.add(hostKey);
         if (p.name !== undefined) {
           if (!portName(p.name)) bad(`${at}.ports[${j}].name`, `"${p.name}" invalid`);
           if (portNames.has(p.name)) bad(`${at}.ports[${j}].name`, 'duplicate');

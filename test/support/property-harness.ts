@@ -9,7 +9,9 @@
  *   PROPERTY_RUNS        total generated cases over all property files (default 2000)
  *   PROPERTY_SEED        fast-check seed (default 1414; printed by every file)
  *   PROPERTY_SAMPLE_DIR  when set, a bounded sample of accepted outputs is written there as YAML,
- *                        one file per case, for an API server dry-run step
+ *                        one file per case, for an API server dry-run step (test/cluster/); drawn
+ *                        evenly from all accepted cases (reservoir sampling, seeded), not the first
+ *                        ones, which fast-check keeps small
  *   PROPERTY_SAMPLE_MAX  how many per property file (default 100)
  */
 import * as fs from 'fs';
@@ -41,12 +43,16 @@ export interface Tally {
   accepted: number;
   refused: number;
   sampled: number;
+  /** With PROPERTY_SAMPLE_DIR: the accepted outputs kept so far (at most PROPERTY_SAMPLE_MAX). */
+  samples: string[];
+  /** State of the sampling's own generator (seeded from SEED, so a run is repeatable). */
+  sampleRandom: number;
   /** With PROPERTY_DEBUG: how often each first refusal line (cut short) came up. */
   reasons: Record<string, number>;
 }
 
 export function newTally(): Tally {
-  return { accepted: 0, refused: 0, sampled: 0, reasons: {} };
+  return { accepted: 0, refused: 0, sampled: 0, samples: [], sampleRandom: SEED >>> 0 || 1, reasons: {} };
 }
 
 const LINE_FORM = /^\[[^\]\n]*\] [^\s:][^\n]*?: .+ Fix: .+$/;
@@ -104,11 +110,28 @@ export function checkCase(label: string, describeCase: () => unknown, build: (ap
     throw new Error(`${label}: accepted, but Kubernetes would reject it:\n  ${problems.join('\n  ')}\nprops: ${JSON.stringify(describeCase(), replacer)}`);
   }
   tally.accepted++;
-  if (SAMPLE_DIR && tally.sampled < SAMPLE_MAX) {
-    fs.mkdirSync(SAMPLE_DIR, { recursive: true });
-    fs.writeFileSync(path.join(SAMPLE_DIR, `${label}-${String(tally.sampled).padStart(4, '0')}.yaml`), first.yaml!);
-    tally.sampled++;
+  if (SAMPLE_DIR) keepSample(tally, first.yaml!);
+}
+
+/** Reservoir sampling: after n accepted cases, each of them is in the sample with equal chance. */
+function keepSample(tally: Tally, yamlText: string): void {
+  if (tally.samples.length < SAMPLE_MAX) {
+    tally.samples.push(yamlText);
+    return;
   }
+  // xorshift32: small, seeded, and independent of fast-check's own generator
+  let x = tally.sampleRandom;
+  x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+  tally.sampleRandom = x;
+  const slot = x % tally.accepted;
+  if (slot < SAMPLE_MAX) tally.samples[slot] = yamlText;
+}
+
+function writeSamples(label: string, tally: Tally): void {
+  if (!SAMPLE_DIR) return;
+  fs.mkdirSync(SAMPLE_DIR, { recursive: true });
+  tally.samples.forEach((text, i) => fs.writeFileSync(path.join(SAMPLE_DIR, `${label}-${String(i).padStart(4, '0')}.yaml`), text));
+  tally.sampled = tally.samples.length;
 }
 
 function replacer(_key: string, value: unknown): unknown {
@@ -122,6 +145,7 @@ export function runProperty<T>(label: string, share: number, arbitrary: fc.Arbit
   // eslint-disable-next-line no-console
   console.log(`${label}: fast-check seed ${SEED}, ${runs} generated prop sets (PROPERTY_SEED / PROPERTY_RUNS to change)`);
   fc.assert(fc.property(arbitrary, (spec) => checkCase(label, () => spec, (app) => build(spec, app), tally)), { seed: SEED, numRuns: runs, endOnFailure: false });
+  writeSamples(label, tally);
   // eslint-disable-next-line no-console
   console.log(`${label}: ${tally.accepted} accepted and valid, ${tally.refused} refused in the message form${SAMPLE_DIR ? `, ${tally.sampled} written to ${SAMPLE_DIR}` : ''}`);
   if (process.env.PROPERTY_DEBUG) {

@@ -49,6 +49,12 @@ describe('accepted, but invalid: now refused with the path, the field, the value
     ['container port 1.5', () => deploy({ container: { image: 'example/web:1.0.0', ports: [{ number: 1.5 }] } }), '[test/web] container.ports[0].number: 1.5 is not a port number'],
     ['container port NaN', () => deploy({ container: { image: 'example/web:1.0.0', ports: [{ number: NaN }] } }), '[test/web] container.ports[0].number: NaN is not a port number'],
     ['hostPort 70000', () => deploy({ container: { image: 'example/web:1.0.0', ports: [{ number: 8080, hostPort: 70000 }] } }), '[test/web] container.ports[0].hostPort: 70000 is not a port number'],
+    ['a hostPort bound twice in one container', () => deploy({ container: { image: 'example/web:1.0.0', ports: [{ number: 8080, hostPort: 8080, name: 'http' }, { number: 9090, hostPort: 8080, name: 'admin' }] } }),
+      '[test/web] container.ports[1].hostPort: 8080 is also bound by container.ports[0].hostPort (same protocol and host IP), and one node port can be bound once. Fix: give each port its own hostPort'],
+    ['a hostPort bound by the container and a sidecar', () => deploy({
+      container: { image: 'example/web:1.0.0', ports: [{ number: 8080, hostPort: 9100 }] },
+      sidecars: [{ name: 'proxy', image: 'example/proxy:1.0.0', ports: [{ number: 9000, hostPort: 9100 }] }],
+    }), 'sidecars[0].ports[0].hostPort: 9100 is also bound by container.ports[0].hostPort'],
     ['an env var name with a space', () => deploy({ container: { ...container, envVariables: { 'MY VAR': kplus.EnvValue.fromValue('1') } } }),
       '[test/web] container.envVariables: "MY VAR" is not a valid environment variable name'],
     ['an empty container name', () => deploy({ container: { ...container, name: '' } }), '[test/web] container.name: "" is not a valid container name'],
@@ -79,6 +85,24 @@ describe('accepted, but invalid: now refused with the path, the field, the value
       '[test/web] container.ports[1].number: 12 is declared twice (protocol TCP). Fix: declare each port once'],
   ])('%s', (_name, build, message) => {
     expect(rejectionOf(build)).toContain(message);
+  });
+
+  test('host ports the API server accepts stay accepted: another protocol or host IP, and init containers (which run one at a time)', () => {
+    const objects = deploy({
+      container: { image: 'example/dns:1.0.0', ports: [{ number: 53, hostPort: 53, name: 'dns-tcp' }, { number: 53, hostPort: 53, name: 'dns-udp', protocol: kplus.Protocol.UDP }] },
+      initContainers: [{ name: 'warm-up', image: 'example/dns:1.0.0', ports: [{ number: 53, hostPort: 53 }] }],
+    });
+    expect(apiServerProblems(objects)).toEqual([]);
+    // The Service exposes the port over both protocols, as the container declares it.
+    expect(only(objects, 'Service').spec.ports).toEqual([
+      { name: 'dns-tcp', port: 53, targetPort: 53 },
+      { name: 'dns-udp', port: 53, protocol: 'UDP', targetPort: 53 },
+    ]);
+  });
+
+  test('service.ports naming one number twice is refused', () => {
+    expect(rejectionOf(() => deploy({ container: { image: 'example/web:1.0.0', portNumber: 8080 }, service: { ports: [8080, 8080] } })))
+      .toContain('[test/web] service.ports: [8080,8080] lists a port more than once. Fix: list each port once');
   });
 
   test('a topology key from a profile is checked where a workload uses it, and where the profile is applied', () => {
