@@ -45,6 +45,7 @@ export function checkPodSpec(spec: Json, fieldOf: ContainerField, podField = 'po
         fail(`${field}.image`, c.image, 'contains white space', 'remove the spaces from the image reference');
       }
       checkPorts(c, field, fail, list === 'containers' ? sharedHostPorts : new Map());
+      checkHandlerPorts(c, field, fail);
       for (const [i, e] of (Array.isArray(c.env) ? c.env : []).entries()) {
         if (typeof e?.name !== 'string' || !isEnvVarName(e.name)) {
           fail(`${field}.env[${i}].name`, e?.name, 'is not a valid environment variable name (letters, digits, "_", "-" and ".", not starting with a digit)', `use e.g. "${String(e?.name ?? 'MY_VAR').replace(/[^-._a-zA-Z0-9]+/g, '_').replace(/^(\d)/, '_$1') || 'MY_VAR'}"`);
@@ -116,6 +117,27 @@ function checkPorts(c: Json, field: string, fail: (field: string, value: unknown
         fail(`${at}.name`, p.name, 'is used by another port of this container', 'give each port its own name');
       }
       portNames.add(p.name);
+    }
+  }
+}
+
+/**
+ * A probe or hook that connects (httpGet, tcpSocket) needs a port. The usual way to lose it: a
+ * JSON patch under the pod template with `port: 8080` or `port: "http"`, which cdk8s passes
+ * through the typed props mapping, where a port is an IntOrString object and a plain value is
+ * dropped without a word.
+ */
+function checkHandlerPorts(c: Json, field: string, fail: (field: string, value: unknown, problem: string, fix: string) => void): void {
+  const handlers: Array<[string, Json | undefined]> = [
+    ...['readinessProbe', 'livenessProbe', 'startupProbe'].map((k): [string, Json | undefined] => [k, c[k]]),
+    ...['postStart', 'preStop'].map((k): [string, Json | undefined] => [`lifecycle.${k}`, c.lifecycle?.[k]]),
+  ];
+  for (const [where, handler] of handlers) {
+    for (const kind of ['httpGet', 'tcpSocket']) {
+      const action = handler?.[kind];
+      if (action === undefined || action === null || (action.port !== undefined && action.port !== null && action.port !== '')) continue;
+      fail(`${field}.${where}.${kind}.port`, action.port, 'is missing, so the kubelet has nowhere to connect and the API server refuses the pod',
+        'give the port; in a JSON patch write it as { value: 8080 } or { value: "http" } (cdk8s drops a plain number or name there), or set the probe or hook through the construct\'s props');
     }
   }
 }

@@ -35,10 +35,11 @@ export interface ContainerSettings {
   /** Probes given in props (the others are defaults). */
   readonly explicitProbes: ReadonlySet<'readiness' | 'liveness' | 'startup'>;
   /**
-   * Probes that, when present, are cdk8s-plus's own defaults rather than the user's (it adds a
-   * TCP startup probe to every container with a port unless given one): the library's replace them.
+   * Probes cdk8s-plus adds on its own (a TCP startup probe on every container with a port unless
+   * given one), as it renders them. Found unchanged in the final JSON, the library's probe replaces
+   * it; changed (a JSON patch, the escape hatch), it is the user's and is kept, or conflicts.
    */
-  readonly cdk8sPlusDefaults: ReadonlySet<'readiness' | 'liveness' | 'startup'>;
+  readonly cdk8sPlusDefaults: ReadonlyMap<'readiness' | 'liveness' | 'startup', Json>;
   readonly preStop?: LifecycleHandlerSpec;
   readonly preStopExplicit: boolean;
   readonly postStart?: LifecycleHandlerSpec;
@@ -123,7 +124,8 @@ function mergePodSettings(spec: Json, settings: PodSettings, conflicts: InvalidS
     if (ours.probes) {
       for (const kind of ['readiness', 'liveness', 'startup'] as const) {
         const key = `${kind}Probe` as const;
-        if (c[key] === undefined || ours.cdk8sPlusDefaults.has(kind)) c[key] = ours.probes[key];
+        const plusDefault = ours.cdk8sPlusDefaults.get(kind);
+        if (c[key] === undefined || (plusDefault !== undefined && sameJson(c[key], plusDefault))) c[key] = ours.probes[key];
         else if (ours.explicitProbes.has(kind)) conflict(`${ours.field}.probes.${kind}`, summary(ours.probes[key]), summary(c[key]), `the container's ${key}`);
       }
     }
@@ -240,4 +242,13 @@ function summary(value: unknown): unknown {
     if (handler) return { [handler]: (value as Json)[handler] };
   }
   return value;
+}
+
+/** Deep equality of plain JSON values, key order ignored. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a as Json);
+  const kb = Object.keys(b as Json);
+  return ka.length === kb.length && ka.every((k) => sameJson((a as Json)[k], (b as Json)[k]));
 }

@@ -20,6 +20,9 @@ import { LifecycleHook, planShutdown, ShutdownPlan, ShutdownProps } from '../con
 import { SettingsResolver } from '../profiles/profile';
 import { checkContainerProps, checkHookPort, checkPodMetadata, DEFAULT_IMAGE_PULL_POLICY, injectHelpers, mountWritablePaths, resolveInit, sidecarEntrypoint } from './pod-containers';
 import { applyPodSettings, ContainerSettings, podSettingsValidation } from './pod-settings';
+// cdk8s-plus's own mapping from props to JSON, so its default probe compares as it is written.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { toJson_Probe: toJsonProbe } = require('cdk8s-plus-27/lib/imports/k8s');
 
 /**
  * A container as in cdk8s-plus-27, plus probes and hooks expressed by this library.
@@ -284,7 +287,7 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
         field,
         probes: plan,
         explicitProbes,
-        cdk8sPlusDefaults: new Set(c.startup === undefined ? ['startup'] : []),
+        cdk8sPlusDefaults: c.startup === undefined ? cdk8sPlusDefaultProbes(container) : new Map(),
         preStop: replacedDefault ? undefined : preStop?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.preStop` }),
         preStopExplicit,
         postStart: postStart?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.postStart` }),
@@ -328,3 +331,13 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
   });
 }
 
+/**
+ * The probes cdk8s-plus gave `container` on its own, rendered as they appear in the final JSON.
+ * It keeps them in a private field; if a later cdk8s-plus moves it, none is found and the library
+ * treats whatever probe is present as the user's (kept, or a conflict): never a silent overwrite.
+ */
+function cdk8sPlusDefaultProbes(container: kplus.Container): Map<'startup', Record<string, unknown>> {
+  const startup = (container as any)._startup;
+  if (startup === undefined || typeof startup._toKube !== 'function') return new Map();
+  return new Map([['startup', toJsonProbe(startup._toKube(container))]]);
+}

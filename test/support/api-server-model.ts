@@ -136,6 +136,9 @@ function checkPodSpec(spec: Json, path: string, o: Json, bad: Bad): void {
         }
       }
       for (const [j, e] of (c.env ?? []).entries()) if (!ENV_NAME.test(String(e.name))) bad(`${at}.env[${j}].name`, `"${e.name}" invalid`);
+      for (const [where, handler] of [['readinessProbe', c.readinessProbe], ['livenessProbe', c.livenessProbe], ['startupProbe', c.startupProbe], ['lifecycle.postStart', c.lifecycle?.postStart], ['lifecycle.preStop', c.lifecycle?.preStop]]) {
+        for (const kind of ['httpGet', 'tcpSocket']) if (handler?.[kind] && (handler[kind].port === undefined || handler[kind].port === '')) bad(`${at}.${where}.${kind}.port`, 'required');
+      }
       const requests: Json = c.resources?.requests ?? {};
       const limits: Json = c.resources?.limits ?? {};
       for (const [kind, values] of [['requests', requests], ['limits', limits]] as const) {

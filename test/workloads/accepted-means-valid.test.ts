@@ -210,6 +210,33 @@ describe('escape hatches: what the user sets survives, or synth fails naming bot
     expect(affinity2.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
   });
 
+  test('a startup probe set by a JSON patch is kept, not replaced by the library\'s', () => {
+    const chart = newChart();
+    const web = new ResilientDeployment(chart, 'web', { container });
+    const startupProbe = { exec: { command: ['/app/started'] }, failureThreshold: 99, periodSeconds: 3 };
+    web.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/startupProbe', startupProbe));
+    expect(podOf(only(valid(synth(chart)), 'Deployment')).containers[0].startupProbe).toEqual(startupProbe);
+  });
+
+  test('a JSON-patched startup probe beside the props\' startup probe is a conflict naming both', () => {
+    const chart = newChart();
+    const web = new ResilientDeployment(chart, 'web', { container: { ...container, probes: { startupTimeout: Duration.minutes(2) } } });
+    web.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/startupProbe', { exec: { command: ['/app/started'] } }));
+    expect(rejectionOf(() => synth(chart))).toMatch(/\[test\/web\] container\.probes\.startup: .* conflicts with the container's startupProbe: \{"exec":\{"command":\["\/app\/started"\]\}\}/);
+  });
+
+  test('a JSON-patched probe whose port cdk8s dropped is refused, with the form that works', () => {
+    const patched = (port: unknown) => {
+      const chart = newChart();
+      const web = new ResilientDeployment(chart, 'web', { container });
+      web.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/startupProbe', { tcpSocket: { port }, failureThreshold: 30 }));
+      return chart;
+    };
+    expect(rejectionOf(() => synth(patched(8080)))).toContain('[test/web] container.startupProbe.tcpSocket.port: (unset) is missing');
+    expect(rejectionOf(() => synth(patched(8080)))).toContain('write it as { value: 8080 }');
+    expect(podOf(only(valid(synth(patched({ value: 8080 }))), 'Deployment')).containers[0].startupProbe).toEqual({ tcpSocket: { port: 8080 }, failureThreshold: 30 });
+  });
+
   test('a cdk8s-plus readiness probe in the container props is kept', () => {
     const main = podOf(only(deploy({ container: { ...container, readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }) } }), 'Deployment')).containers[0];
     expect(main.readinessProbe.httpGet).toMatchObject({ path: '/ready', port: 8080 });
