@@ -155,7 +155,8 @@ function main() {
   fs.mkdirSync(WORK, { recursive: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-bench-'));
   const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
-  log(`# Audit benchmark (${os.cpus().length} CPUs, Node ${process.version}, load average ${load}${quick ? ', --quick' : ''})`);
+  const threads = process.env.CDK8S_RESILIENT_AUDIT_THREADS ? `${process.env.CDK8S_RESILIENT_AUDIT_THREADS} audit threads` : '1 audit thread (the default)';
+  log(`# Audit benchmark (${os.cpus().length} CPUs, ${threads}, Node ${process.version}, load average ${load}${quick ? ', --quick' : ''})`);
   log('');
   try {
     log('## Throughput (CLI end to end, --format json, median of 3)');

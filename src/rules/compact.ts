@@ -110,7 +110,8 @@ export function compactWorkloadObject(object: KubeObject): KubeObject {
   return detachDeep(workloadView(object));
 }
 
-function workloadView(object: KubeObject): KubeObject {
+/** The same, sharing strings with the document (for a worker thread: posting a message copies them). */
+export function workloadView(object: KubeObject): KubeObject {
   const base = { apiVersion: object.apiVersion, kind: object.kind, metadata: compactMetadata(object.metadata) };
   const spec = object.spec;
   if (object.kind === 'Pod') return { ...base, spec: compactPodSpec(spec) };
@@ -135,7 +136,8 @@ export function compactReferrer(object: KubeObject): KubeObject {
   return detachDeep(referrerView(object));
 }
 
-function referrerView(object: KubeObject): KubeObject {
+/** The same, sharing strings with the document (for a worker thread). */
+export function referrerView(object: KubeObject): KubeObject {
   const base = { apiVersion: object.apiVersion, kind: object.kind, metadata: compactMetadata(object.metadata) };
   const spec = object.spec;
   if (object.kind === 'Service' && isObject(spec)) {

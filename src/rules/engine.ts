@@ -5,15 +5,17 @@
  * compact view is kept (compact.ts), and those rules run once every object is in. Memory is then
  * bounded by the findings and the compact views, not by the input.
  */
-import { ALL_RULES, readOverrides, RuleOverrides } from './annotations';
+import { readOverrides, RuleOverrides } from './annotations';
 import { isRuleId, RULES } from './catalogue';
-import { compactReferrer, compactWorkload, customResourcePodLabels, detach } from './compact';
-import { AuditModel, isCustomResource, LinkBuilder } from './links';
-import { formatPath, isControlled, isObject, namespaceOf, refOf, toWorkload, Workload } from './model';
+import { detach } from './compact';
+import { locateFindings } from './input/locate';
+import { LinkBuilder } from './links';
+import { CheckedFinding, CheckedObject, LocalChecker, settle } from './local-check';
+import { toWorkload, Workload } from './model';
 import { Assumptions, Rule } from './rule';
-import { podShutdown } from './shutdown-model';
+import { PodShutdown } from './shutdown-model';
 import { timelineOf, WorkloadTimeline } from './timeline';
-import { AuditInput, Finding, KubeObject, ObjectRef, Severity, SourceRef, SuppressedFinding, Violation } from './types';
+import { AuditInput, Finding, KubeObject, ObjectRef, Severity, SourceRef, SuppressedFinding } from './types';
 
 export interface AuditOptions {
   /**
@@ -48,9 +50,6 @@ export interface AuditResult {
   readonly objects?: Array<{ readonly ref: ObjectRef; readonly file: string; readonly inputIndex: number }>;
 }
 
-const NO_LINKS: AuditModel = { namespaces: new Map(), selectedBy: new Map(), targetOf: new Map() };
-const LINKED_KINDS = new Set(['Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler']);
-
 interface Pending {
   readonly object: KubeObject;
   readonly workload?: Workload;
@@ -61,14 +60,15 @@ interface Pending {
 
 /** An audit fed one object at a time; `finish()` runs the cross-object rules and returns the result. */
 export class Auditor {
-  private readonly local = new Map<string, Rule[]>();
+  private readonly checker: LocalChecker;
   private readonly cross = new Map<string, Rule[]>();
   private readonly ruleOrder = new Map<string, number>();
+  private readonly ruleFix = new Map<string, string>();
   private readonly links = new LinkBuilder();
   private readonly pending: Pending[] = [];
   private readonly findings: Finding[] = [];
   private readonly suppressed: SuppressedFinding[] = [];
-  private readonly timelineSeeds: Array<{ inputIndex: number; ref: ObjectRef; source?: SourceRef; shutdown: ReturnType<typeof podShutdown>; workload: Workload | undefined }> = [];
+  private readonly timelineSeeds: Array<{ inputIndex: number; ref: ObjectRef; source?: SourceRef; shutdown: PodShutdown; workload: Workload | undefined }> = [];
   private readonly assumptions: Assumptions;
   private readonly objects: Array<{ ref: ObjectRef; file: string; inputIndex: number }> = [];
   private inputIndex = 0;
@@ -96,15 +96,18 @@ export class Auditor {
       if (!isRuleId(id)) throw new Error(`unknown rule id "${id}" (see docs/rules.md)`);
     }
     this.assumptions = options.assumptions ?? {};
+    this.checker = new LocalChecker(options);
     const rules = options.rules ?? RULES;
-    rules.forEach((rule, i) => this.ruleOrder.set(rule.id, i));
+    rules.forEach((rule, i) => {
+      this.ruleOrder.set(rule.id, i);
+      this.ruleFix.set(rule.id, rule.fix);
+    });
     for (const rule of rules) {
-      if (options.severity?.[rule.id] === 'off') continue;
-      const table = rule.crossObject ? this.cross : this.local;
+      if (options.severity?.[rule.id] === 'off' || !rule.crossObject) continue;
       for (const kind of rule.kinds) {
-        const list = table.get(kind);
+        const list = this.cross.get(kind);
         if (list) list.push(rule);
-        else table.set(kind, [rule]);
+        else this.cross.set(kind, [rule]);
       }
     }
   }
@@ -112,38 +115,35 @@ export class Auditor {
   /** Checks one object; returns its input index. */
   public add(object: KubeObject, source?: SourceRef): number {
     if (this.finished) throw new Error('the audit has finished');
+    return this.accept(this.checker.check(object, this.inputIndex), source);
+  }
+
+  /**
+   * Takes an object checked elsewhere (LocalChecker.check with the same options, e.g. in a worker
+   * thread; undefined for an object it does not audit) as the next object of the input; returns
+   * its input index.
+   */
+  public accept(checked: CheckedObject | undefined, source?: SourceRef): number {
+    if (this.finished) throw new Error('the audit has finished');
     const inputIndex = this.inputIndex++;
-    if (!isObject(object) || typeof object.kind !== 'string' || isControlled(object)) return inputIndex;
+    if (!checked) return inputIndex;
     this.objectCount++;
-    const kind = object.kind;
-    const workload = toWorkload(object, inputIndex);
-    const ref = refOf(object);
+    const { kind, ref } = checked;
     if (this.options.listObjects) this.objects.push({ ref, file: source?.file ?? '', inputIndex });
-    const rules = [...(this.local.get(kind) ?? []), ...(this.local.get('*') ?? [])];
-    let overrides: RuleOverrides | undefined;
-    for (const rule of rules) {
-      const violations = rule.check({ object, inputIndex, workload, model: NO_LINKS, assumptions: this.assumptions });
-      if (violations.length === 0) continue;
-      overrides ??= readOverrides(object, workload?.podAnnotations, isRuleId);
-      for (const v of violations) this.record(rule, v, overrides, ref, inputIndex, source);
+    for (const f of checked.findings) this.record(f, ref, inputIndex, source);
+    const link = checked.link;
+    let workload: Workload | undefined;
+    if (link && 'workload' in link) {
+      workload = toWorkload(link.workload, inputIndex)!;
+      this.links.addWorkload(workload);
+      if (this.cross.has(kind)) this.pending.push({ object: workload.object, workload, inputIndex, ref, source });
+    } else if (link && 'referrer' in link) {
+      this.links.addReferrer(link.namespace, link.referrer);
+      if (this.cross.has(kind)) this.pending.push({ object: link.referrer, inputIndex, ref, source });
+    } else if (link && 'custom' in link) {
+      this.links.addCustomResource(link.custom.namespace, link.custom.name, link.custom.kind, link.custom.podLabels);
     }
-    if (this.options.timelines && workload) {
-      this.timelineSeeds.push({ inputIndex, ref, source, shutdown: podShutdown(workload, this.assumptions), workload: undefined });
-    }
-    const namespace = namespaceOf(object);
-    const compact = this.options.compactViews !== false;
-    if (workload) {
-      const view = compact ? compactWorkload(object, inputIndex)! : workload;
-      this.links.addWorkload(view);
-      if (this.cross.has(kind)) this.pending.push({ object: view.object, workload: view, inputIndex, ref, source });
-      if (this.options.timelines) this.timelineSeeds[this.timelineSeeds.length - 1].workload = view;
-    } else if (LINKED_KINDS.has(kind)) {
-      const view = compact ? compactReferrer(object) : object;
-      this.links.addReferrer(namespace, view);
-      if (this.cross.has(kind)) this.pending.push({ object: view, inputIndex, ref, source });
-    } else if (isCustomResource(object)) {
-      this.links.addCustomResource(detach(namespace), detach(String(object.metadata?.name ?? '')), detach(kind), customResourcePodLabels(object));
-    }
+    if (this.options.timelines && checked.shutdown) this.timelineSeeds.push({ inputIndex, ref, source, shutdown: checked.shutdown, workload });
     return inputIndex;
   }
 
@@ -159,7 +159,7 @@ export class Auditor {
         const violations = rule.check({ object: p.object, inputIndex: p.inputIndex, workload: p.workload, model, assumptions: this.assumptions });
         if (violations.length === 0) continue;
         overrides ??= readOverrides(p.object, p.workload?.podAnnotations, isRuleId);
-        for (const v of violations) this.record(rule, v, overrides, p.ref, p.inputIndex, p.source);
+        for (const v of violations) this.record(settle(rule, v, overrides, this.options.severity?.[rule.id]), p.ref, p.inputIndex, p.source);
       }
     }
     this.pending.length = 0;
@@ -167,8 +167,8 @@ export class Auditor {
     this.paths.clear();
     sortByInput(this.findings, this.ruleOrder);
     sortByInput(this.suppressed, this.ruleOrder);
-    for (const f of this.findings) if (f.source) f.fieldLine = f.source.locate?.(f.pathSegments) ?? f.source.line;
-    for (const f of this.suppressed) if (f.source) f.fieldLine = f.source.locate?.(f.pathSegments) ?? f.source.line;
+    locateFindings(this.findings);
+    locateFindings(this.suppressed);
     const timelines = this.options.timelines
       ? this.timelineSeeds.map((s) => timelineOf(s.ref, s.source, s.shutdown, (s.workload?.services.length ?? 0) > 0))
       : undefined;
@@ -181,41 +181,32 @@ export class Auditor {
     };
   }
 
-  private record(rule: Rule, v: Violation, overrides: RuleOverrides, ref: ObjectRef, inputIndex: number, source: SourceRef | undefined): void {
-    const configured = this.options.severity?.[rule.id];
-    let severity: Severity = configured && configured !== 'off' ? configured : rule.severity;
-    // A finding that rests on an assumption is a warning: the manifest may well be right.
-    if (v.assumption !== undefined && severity === 'error') severity = 'warning';
-    const path = this.intern(formatPath(v.path));
+  private record(c: CheckedFinding, ref: ObjectRef, inputIndex: number, source: SourceRef | undefined): void {
+    const path = this.intern(c.path);
     let segments = this.paths.get(path);
     if (segments === undefined) {
-      segments = v.path;
+      segments = c.pathSegments;
       if (this.paths.size < 200_000) this.paths.set(path, segments);
     }
     const finding: Finding & { reason?: string } = {
-      ruleId: rule.id,
-      severity,
+      ruleId: c.ruleId,
+      severity: c.severity,
       object: ref,
       path,
       pathSegments: segments,
-      message: this.intern(v.message),
-      fix: v.fix === undefined ? rule.fix : this.intern(v.fix),
+      message: this.intern(c.message),
+      fix: c.fix === undefined ? this.ruleFix.get(c.ruleId)! : this.intern(c.fix),
       inputIndex,
     };
     if (source) (finding as { source?: SourceRef }).source = source;
-    const reason = overrides.suppressed.get(rule.id);
-    if (reason !== undefined) {
-      finding.reason = reason;
+    if (c.fieldLine !== undefined) finding.fieldLine = c.fieldLine;
+    if (c.suppressedBy !== undefined) {
+      finding.reason = c.suppressedBy;
       this.suppressed.push(finding as SuppressedFinding);
       return;
     }
-    const changed = overrides.severity.get(rule.id) ?? overrides.severity.get(ALL_RULES);
-    if (changed) {
-      (finding as { severity: Severity }).severity = changed.severity;
-      (finding as { severityReason?: string }).severityReason = changed.reason;
-    } else if (v.assumption !== undefined) {
-      (finding as { assumption?: string }).assumption = v.assumption;
-    }
+    if (c.severityReason !== undefined) (finding as { severityReason?: string }).severityReason = c.severityReason;
+    else if (c.assumption !== undefined) (finding as { assumption?: string }).assumption = c.assumption;
     this.findings.push(finding);
   }
 }

@@ -34,8 +34,18 @@ export function packageVersion(): string {
 
 /** The documentation of a rule (or of the rule table). */
 export function ruleDocUrl(ruleId?: string): string {
-  const { homepage, root } = packageInfo();
-  const anchor = ruleId ? `#${ruleId}` : '';
-  if (homepage) return `${homepage.replace(/#.*$/, '').replace(/\/$/, '')}/blob/main/docs/rules.md${anchor}`;
-  return `${pathToFileURL(path.join(root ?? process.cwd(), 'docs', 'rules.md')).href}${anchor}`;
+  const key = ruleId ?? '';
+  let url = docUrls.get(key);
+  if (url === undefined) {
+    const { homepage, root } = packageInfo();
+    const anchor = ruleId ? `#${ruleId}` : '';
+    url = homepage
+      ? `${homepage.replace(/#.*$/, '').replace(/\/$/, '')}/blob/main/docs/rules.md${anchor}`
+      : `${pathToFileURL(path.join(root ?? process.cwd(), 'docs', 'rules.md')).href}${anchor}`;
+    // Reports ask once per finding: the answer is the same for every finding of a rule.
+    if ((homepage || root) && docUrls.size < 1000) docUrls.set(key, url);
+  }
+  return url;
 }
+
+const docUrls = new Map<string, string>();

@@ -88,19 +88,24 @@ export function* textChunks(r: ReportInput, palette: Palette = PLAIN): Generator
 }
 
 /** JSON.stringify of a skeleton whose placeholder string is replaced by streamed, indented items. */
-function* streamed(skeleton: unknown, placeholder: string, items: Iterable<unknown>, indent: string): Generator<string> {
+function streamed(skeleton: unknown, placeholder: string, items: Iterable<unknown>, indent: string): Generator<string> {
+  return streamedText(skeleton, placeholder, mapped(items, (item) => JSON.stringify(item, null, 2).replace(/\n/g, `\n${indent}  `)), indent);
+}
+
+/** The same with each item already written as indented JSON. */
+function* streamedText(skeleton: unknown, placeholder: string, items: Iterable<string>, indent: string): Generator<string> {
   const text = JSON.stringify(skeleton, null, 2);
   const at = text.indexOf(JSON.stringify(placeholder));
   yield text.slice(0, at) + '[';
   let first = true;
   for (const item of items) {
-    yield `${first ? '' : ','}\n${indent}  ${JSON.stringify(item, null, 2).replace(/\n/g, `\n${indent}  `)}`;
+    yield `${first ? '' : ','}\n${indent}  ${item}`;
     first = false;
   }
   yield `${first ? '' : `\n${indent}`}]${text.slice(at + JSON.stringify(placeholder).length)}\n`;
 }
 
-function* mapped<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
+function* mapped<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
   for (const item of items) yield f(item);
 }
 
@@ -128,7 +133,7 @@ const FINDINGS = '\u0000findings';
 export function jsonChunks(r: ReportInput): Generator<string> {
   const counts = countBySeverity(r.findings);
   const notes = r.notes ?? [];
-  const location = (f: Finding | SuppressedFinding) => (f.source ? { file: f.source.file, line: f.source.line, fieldLine: fieldLine(f) } : {});
+  const location = (f: SuppressedFinding) => (f.source ? { file: f.source.file, line: f.source.line, fieldLine: fieldLine(f) } : {});
   const skeleton = {
     tool: TOOL_NAME,
     version: packageVersion(),
@@ -137,13 +142,47 @@ export function jsonChunks(r: ReportInput): Generator<string> {
     suppressed: r.suppressed.map((f) => ({ ruleId: f.ruleId, object: f.object, path: f.path, message: f.message, reason: f.reason, ...location(f) })),
     skipped: notes.map(noteJson),
   };
-  return streamed(skeleton, FINDINGS, mapped(r.findings, (f) => ({
+  return streamedText(skeleton, FINDINGS, mapped(r.findings, findingJson), '  ');
+}
+
+/** A finding of the JSON report, as JSON.stringify(item, null, 2) indented by four spaces writes it. */
+function findingJson(f: Finding): string {
+  const item = {
     ruleId: f.ruleId, severity: f.severity, object: f.object, path: f.path, message: f.message, fix: f.fix,
-    ...location(f),
+    ...(f.source ? { file: f.source.file, line: f.source.line, fieldLine: fieldLine(f) } : {}),
     ...(f.assumption ? { assumption: f.assumption } : {}),
     ...(f.severityReason ? { severityReason: f.severityReason } : {}),
     docs: ruleDocUrl(f.ruleId),
-  })), '  ');
+  };
+  // Written field by field (most of a large report's time went to the generic JSON.stringify).
+  const I = '\n      ';
+  let out = '{';
+  let first = true;
+  for (const key of Object.keys(item)) {
+    const value = (item as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    let text: string | undefined;
+    if (key === 'object') text = flatObjectJson(value, '\n        ', '\n      ');
+    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') text = JSON.stringify(value);
+    // Anything else: the generic writer, which is what this must equal.
+    if (text === undefined) return JSON.stringify(item, null, 2).replace(/\n/g, '\n    ');
+    out += `${first ? '' : ','}${I}${JSON.stringify(key)}: ${text}`;
+    first = false;
+  }
+  return first ? '{}' : `${out}\n    }`;
+}
+
+/** JSON of an object of strings and numbers, one key per line; undefined for anything else. */
+function flatObjectJson(value: unknown, indent: string, closing: string): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  let out = '';
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+    out += `${out === '' ? '' : ','}${indent}${JSON.stringify(key)}: ${JSON.stringify(v)}`;
+  }
+  return out === '' ? '{}' : `{${out}${closing}}`;
 }
 
 /** SARIF 2.1.0: the whole rule table as tool.driver.rules, findings (and suppressed ones) as results, skipped input as notifications. */

@@ -38,6 +38,15 @@ describe('YAML streams', () => {
     }
   });
 
+  test('a document is marked as holding only spaces, tabs and \\n when it is ASCII without \\r, \\v or \\f', () => {
+    const cases: Array<[string, boolean]> = [['a: 1\n\tb\n', true], ['a: é\n', false], ['a: 1\r\n', false], ['a: 1\u000b\n', false], ['a: 1\u000c\n', false], ['a: \u00a0\n', false]];
+    for (const [text, plain] of cases) {
+      const s = textSource(text);
+      const [doc] = [...yamlDocuments(s, open(s))];
+      expect({ text, plain: (doc as { plainSpace?: boolean }).plainSpace }).toEqual({ text, plain });
+    }
+  });
+
   test('bytes that are not UTF-8 are reported by document, never decoded', () => {
     const bytes = Buffer.concat([Buffer.from('a: 1\n---\nb: '), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from('\n')]);
     const source = () => {
@@ -46,7 +55,7 @@ describe('YAML streams', () => {
     };
     const s = source();
     const docs = [...yamlDocuments(s, open(s))];
-    expect(docs).toEqual([{ text: 'a: 1\n', firstLine: 1, byteStart: 0, byteEnd: 5 }, { notText: 'is not UTF-8 text', firstLine: 2 }]);
+    expect(docs).toEqual([{ text: 'a: 1\n', firstLine: 1, byteStart: 0, byteEnd: 5, plainSpace: true }, { notText: 'is not UTF-8 text', firstLine: 2 }]);
     const whole = source();
     expect(open({ read: (into: Buffer) => (whole.read(into) && 0) || Buffer.from([0xff, 0xfe]).copy(into), close: () => undefined }).notText).toBe('is UTF-16 text; convert it to UTF-8');
   });

@@ -139,3 +139,50 @@ test('block scalars, folding, quotes and comments', () => {
   expect(got.declined).toBe(false);
   expect(got.value).toEqual(jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA }));
 });
+
+/** Edits that real manifests (and typing slips) contain: indicators, comments, odd white space. */
+const EDITS = ['\t', ' #', '#', ':', ': ', ' ', '  ', '"', "'", '\r', '\u00a0', '\u2028', '\\', '- ', '-', '&a ', '*a', '!t ', '|', '>', '[', ']', '{', '}',
+  ',', '?', '%', '@', '`', '\n', '\n  ', '\n\n', '0', '010', '~', 'null', 'True', '.inf', '1e3', '0x1F', '  # c\n', 'é', '\ufeff', '<<: ', '__proto__: x\n', 'constructor: 1\n'];
+
+test('manifests with random edits: read exactly as js-yaml reads them, or declined (property)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { mix } = require('../../bench/audit-mix');
+  const documents = [...mix(60, 5)].flatMap((o) => [stringify(o), jsyaml.dump(o), stringify(o, { indentSeq: false })]);
+  const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), kind: fc.nat(9), text: fc.constantFrom(...EDITS), length: fc.integer({ min: 1, max: 3 }) });
+  const seed = Date.now() % 2 ** 31;
+  process.stdout.write(`yaml-reader edits property seed ${seed}\n`);
+  let read = 0;
+  fc.assert(fc.property(fc.nat(documents.length - 1), fc.array(edit, { minLength: 1, maxLength: 3 }), (which, edits) => {
+    let text = documents[which];
+    for (const e of edits) {
+      const at = Math.floor(e.at * text.length);
+      if (e.kind < 6) text = text.slice(0, at) + e.text + text.slice(at);
+      else if (e.kind < 8) text = text.slice(0, at) + text.slice(at + e.length);
+      else {
+        const lines = text.split('\n');
+        lines.splice(Math.floor(e.at * lines.length), 0, lines[(Math.floor(e.at * 7919) + e.length) % lines.length]);
+        text = lines.join('\n');
+      }
+    }
+    let expected: unknown;
+    try {
+      expected = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+    } catch {
+      expect({ text, declined: fastOrDecline(text).declined }).toEqual({ text, declined: true });
+      return;
+    }
+    const got = fastOrDecline(text);
+    if (got.declined) return;
+    read++;
+    // Key order too: messages quote selectors and labels as written.
+    expect({ text, value: JSON.stringify(got.value) }).toEqual({ text, value: JSON.stringify(expected) });
+  }), { seed, numRuns: Number(process.env.PROPERTY_RUNS ?? 1000) });
+  expect(read).toBeGreaterThan(50);
+});
+
+test('js-yaml reads a shallower `- ` line after an empty item as the next item: declined', () => {
+  for (const text of ['r:\n  - a:\n    -\n  - c\n', '- a:\n  -\n- b\n', 'a:\n  - x\n  -  #c\n- y\n']) {
+    expect(fastOrDecline(text).declined).toBe(true);
+  }
+  expect(fastOrDecline('a:\n  -\n  - b\n')).toEqual({ value: { a: [null, 'b'] }, declined: false });
+});

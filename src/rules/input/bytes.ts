@@ -57,7 +57,7 @@ export function textSource(text: string): ByteSource {
 
 /** One document's text, or why its bytes are not text. */
 export type RawDocument =
-  | { readonly text: string; readonly firstLine: number; readonly byteStart: number; readonly byteEnd: number }
+  | { readonly text: string; readonly firstLine: number; readonly byteStart: number; readonly byteEnd: number; readonly plainSpace?: boolean }
   | { readonly notText: string; readonly firstLine: number };
 
 export type Format = 'yaml' | 'json';
@@ -132,7 +132,11 @@ function documentOf(bytes: Buffer, start: number, end: number, firstLine: number
   const slice = bytes.subarray(start, end);
   if (slice.indexOf(0) >= 0) return { notText: 'contains NUL bytes (binary data)', firstLine };
   if (!isUtf8(slice)) return { notText: 'is not UTF-8 text', firstLine };
-  return { text: slice.toString('utf8'), firstLine, byteStart: base + start, byteEnd: base + end };
+  const text = slice.toString('utf8');
+  // ASCII (one character per byte) without \r, \v or \f: white space is only what YAML and
+  // JavaScript agree on, which the fast YAML reader would otherwise search the text for.
+  const plainSpace = text.length === slice.length && slice.indexOf(0x0d) < 0 && slice.indexOf(0x0b) < 0 && slice.indexOf(0x0c) < 0;
+  return { text, firstLine, byteStart: base + start, byteEnd: base + end, plainSpace };
 }
 
 /**

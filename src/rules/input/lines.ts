@@ -1,12 +1,16 @@
 /**
- * Line numbers of the fields of one document, for reports. Values are parsed elsewhere (js-yaml
- * and JSON.parse keep no positions); this scans the document's text once, when a finding needs
- * a line, and records the line of every mapping key and sequence item it can follow. Block YAML
- * (what kubectl, Helm and people write) is followed by indentation; flow collections and
- * multi-line scalars count as one value at the line they start. YAML the scan cannot follow
- * (tabs, complex keys) is left to the `yaml` parser, which keeps positions but is slower.
+ * Line numbers of the fields of one document, for reports. Values are parsed elsewhere (the block
+ * reader, js-yaml and JSON.parse keep no positions); a report that needs lines reads the document's
+ * text again and scans it once for all the fields it asks about (yaml-lines.ts for YAML, below for
+ * JSON). YAML the scan cannot follow is left to the `yaml` parser, which keeps positions but is
+ * slower.
  */
 import type { Document, LineCounter } from 'yaml';
+import { FieldPath, PathTrie } from './path-trie';
+import { scanYamlLines } from './yaml-lines';
+
+export type { FieldPath };
+export { PathTrie };
 
 /** The `yaml` library, loaded only when a document needs it (it is large, and rarely needed). */
 function yamlLibrary(): typeof import('yaml') {
@@ -14,207 +18,33 @@ function yamlLibrary(): typeof import('yaml') {
   return require('yaml');
 }
 
-export type FieldPath = ReadonlyArray<string | number>;
-
 export interface LineIndex {
   /** Line of the deepest field along `path` that exists (the key's line for map entries). */
   locate(path: FieldPath): number | undefined;
 }
 
-const SEP = '\u001f';
-
-function keyOf(parent: string, segment: string | number): string {
-  return `${parent}${SEP}${typeof segment === 'number' ? `#${segment}` : segment}`;
+/**
+ * The lines of the fields in `wanted` (a document read once for all of them): `locate` answers
+ * for those paths and their prefixes.
+ */
+export function fieldLines(text: string, firstLine: number, json: boolean, wanted: PathTrie): LineIndex {
+  return scanned(text, firstLine, json, wanted, false);
 }
 
-class MapIndex implements LineIndex {
-  constructor(private readonly lines: Map<string, number>, private readonly rootLine: number | undefined) {}
-
-  public locate(path: FieldPath): number | undefined {
-    let key = '';
-    let found = this.rootLine;
-    for (const segment of path) {
-      key = keyOf(key, segment);
-      const line = this.lines.get(key);
-      if (line === undefined) break;
-      found = line;
-    }
-    return found;
-  }
-}
-
-interface Frame {
-  readonly indent: number;
-  readonly key: string;
-  readonly seq: boolean;
-  next: number;
-}
-
-/** The line index of a YAML document starting at `firstLine`; the `yaml` parser when the scan cannot follow it. */
+/** The line index of every key and item of a YAML document starting at `firstLine`. */
 export function yamlLineIndex(text: string, firstLine: number): LineIndex {
-  return scanYaml(text, firstLine) ?? yamlParserIndex(text, firstLine);
+  return scanned(text, firstLine, false, new PathTrie(), true);
 }
 
-function scanYaml(text: string, firstLine: number): LineIndex | undefined {
-  const lines = new Map<string, number>();
-  const frames: Frame[] = [];
-  let rootLine: number | undefined;
-  let pending: { key: string; indent: number } | undefined;
-  /** Inside a block scalar: lines indented more than this belong to it. */
-  let blockIndent = -1;
-  /** Inside a multi-line flow collection or quoted scalar: what closes it. */
-  let open: Open | undefined;
-  const rows = text.split('\n');
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    const number = firstLine + i;
-    let indent = 0;
-    while (row.charCodeAt(indent) === 0x20) indent++;
-    const blank = indent === row.length || row[indent] === '\r' || row[indent] === '#';
-    if (blockIndent >= 0) {
-      if (blank || indent > blockIndent) continue;
-      blockIndent = -1;
-    }
-    if (open) {
-      open = continueOpen(row, open);
-      continue;
-    }
-    if (blank) continue;
-    if (row[indent] === '\t') return undefined;
-    if (row[indent] === '%') continue;
-    rootLine ??= number;
-    let content = row.slice(indent).replace(/\r$/, '');
-    const item = content === '-' || content.startsWith('- ');
-    if (pending) {
-      if (indent > pending.indent || (indent === pending.indent && item)) frames.push({ indent, key: pending.key, seq: item, next: 0 });
-      pending = undefined;
-    }
-    while (frames.length > 0 && frames[frames.length - 1].indent > indent) frames.pop();
-    let top = frames[frames.length - 1];
-    if (!top || top.indent < indent) {
-      if (frames.length > 0) continue; // the continuation of a multi-line plain scalar
-      top = { indent, key: '', seq: item, next: 0 };
-      frames.push(top);
-    }
-    // Sequence items, possibly nested on one line (`- - a`) or opening a mapping (`- name: x`).
-    let column = indent;
-    let done = false;
-    while (content === '-' || content.startsWith('- ')) {
-      if (!top.seq) return undefined;
-      const itemKey = keyOf(top.key, top.next++);
-      lines.set(itemKey, number);
-      const dash = column;
-      let offset = 1;
-      while (content[offset] === ' ') offset++;
-      content = content.slice(offset);
-      column += offset;
-      if (content === '' || content.startsWith('#')) {
-        pending = { key: itemKey, indent: dash };
-        done = true;
-        break;
-      }
-      if (content === '-' || content.startsWith('- ')) {
-        top = { indent: column, key: itemKey, seq: true, next: 0 };
-        frames.push(top);
-        continue;
-      }
-      if (splitKey(content)) {
-        top = { indent: column, key: itemKey, seq: false, next: 0 };
-        frames.push(top);
-        break;
-      }
-      const state = valueState(content);
-      if (state === 'block') blockIndent = dash;
-      else if (state && state !== 'empty') open = state;
-      done = true;
-      break;
-    }
-    if (done) continue;
-    if (top.seq) {
-      // A key at the indentation of a sequence that sits at its parent key's indentation.
-      frames.pop();
-      top = frames[frames.length - 1];
-      if (!top || top.seq || top.indent !== column) return undefined;
-    }
-    const split = splitKey(content);
-    if (!split) return undefined;
-    const key = keyOf(top.key, split.key);
-    lines.set(key, number);
-    const state = valueState(split.rest);
-    if (state === 'empty') pending = { key, indent: column };
-    else if (state === 'block') blockIndent = column;
-    else if (state) open = state;
-  }
-  return new MapIndex(lines, rootLine);
+/** The line index of every key and item of a JSON document starting at `firstLine`. */
+export function jsonLineIndex(text: string, firstLine: number): LineIndex {
+  return scanned(text, firstLine, true, new PathTrie(), true);
 }
 
-/** `key: rest` with the key unquoted; undefined when the line is not a mapping entry the scan understands. */
-function splitKey(content: string): { key: string; rest: string } | undefined {
-  const first = content[0];
-  if (first === '"' || first === "'") {
-    let end = 1;
-    for (; end < content.length; end++) {
-      if (first === '"' && content[end] === '\\') { end++; continue; }
-      if (content[end] === first) {
-        if (first === "'" && content[end + 1] === "'") { end++; continue; }
-        break;
-      }
-    }
-    if (end >= content.length || content[end + 1] !== ':' || (content[end + 2] !== undefined && content[end + 2] !== ' ')) return undefined;
-    const raw = content.slice(0, end + 1);
-    let key: string;
-    try {
-      key = first === '"' ? JSON.parse(raw) : raw.slice(1, -1).replace(/''/g, "'");
-    } catch {
-      return undefined;
-    }
-    return { key, rest: content.slice(end + 2).trim() };
-  }
-  if (first === '?' || first === '[' || first === '{' || first === '&' || first === '*' || first === '!' || first === '|' || first === '>') return undefined;
-  for (let i = content.indexOf(':'); i >= 0; i = content.indexOf(':', i + 1)) {
-    if (i + 1 === content.length || content[i + 1] === ' ') {
-      const key = content.slice(0, i).trimEnd();
-      if (key.includes(' #')) return undefined;
-      return { key, rest: content.slice(i + 1).trim() };
-    }
-  }
-  return undefined;
-}
-
-type Open = { readonly close: string; readonly depth: number };
-
-/** What a value opens: a nested block (empty), a block scalar, or a flow or quoted value spanning lines. */
-function valueState(value: string): 'empty' | 'block' | Open | undefined {
-  let v = value;
-  // Anchors and tags come before the value itself.
-  while (/^[&!]\S*(\s|$)/.test(v)) v = v.replace(/^[&!]\S*\s*/, '');
-  if (v === '' || v.startsWith('#')) return 'empty';
-  if (v[0] === '|' || v[0] === '>') return 'block';
-  if (v[0] === '[' || v[0] === '{' || v[0] === '"' || v[0] === "'") return continueOpen(v, { close: '', depth: 0 });
-  return undefined;
-}
-
-/** Follows a flow collection or quoted scalar across lines: what is still open after `text`, or undefined once it closed. */
-function continueOpen(text: string, state: Open): Open | undefined {
-  let { close, depth } = state;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (close === '"') {
-      if (c === '\\') i++;
-      else if (c === '"') { close = ''; if (depth === 0) return undefined; }
-      continue;
-    }
-    if (close === "'") {
-      if (c === "'" && text[i + 1] === "'") i++;
-      else if (c === "'") { close = ''; if (depth === 0) return undefined; }
-      continue;
-    }
-    if (c === '"' || c === "'") close = c;
-    else if (c === '[' || c === '{') depth++;
-    else if (c === ']' || c === '}') { depth--; if (depth <= 0) return undefined; }
-    else if (c === '#' && (i === 0 || text[i - 1] === ' ')) break;
-  }
-  return close !== '' || depth > 0 ? { close, depth } : undefined;
+function scanned(text: string, firstLine: number, json: boolean, root: PathTrie, grow: boolean): LineIndex {
+  const rootLine = json ? scanJsonLines(text, firstLine, root, grow) : scanYamlLines(text, firstLine, root, grow);
+  if (rootLine === null) return yamlParserIndex(text, firstLine);
+  return { locate: (path) => root.lineOf(path, rootLine) };
 }
 
 /** Positions from the `yaml` parser, for YAML the scan cannot follow. */
@@ -250,14 +80,22 @@ function rangeStart(node: unknown): number | undefined {
   return range ? range[0] : undefined;
 }
 
-/** The line index of a JSON document starting at `firstLine`. */
-export function jsonLineIndex(text: string, firstLine: number): LineIndex {
-  const lines = new Map<string, number>();
-  const stack: Array<{ key: string; array: boolean; next: number; expectKey: boolean }> = [];
+interface JsonFrame {
+  readonly node: PathTrie | undefined;
+  readonly array: boolean;
+  next: number;
+  expectKey: boolean;
+}
+
+/** Like scanYamlLines, for JSON: the line of the first value, after recording the wanted fields. */
+function scanJsonLines(text: string, firstLine: number, root: PathTrie, grow: boolean): number | undefined {
+  // On one line (JSON as JSON.stringify writes it) every field is on the first line.
+  if (text.indexOf('\n') < 0) return /[^ \t\r:,}\]]/.test(text) ? firstLine : undefined;
+  const stack: JsonFrame[] = [];
   const n = text.length;
   let line = firstLine;
   let rootLine: number | undefined;
-  let valueKey = '';
+  let valueNode: PathTrie | undefined;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) { line++; continue; }
@@ -270,8 +108,9 @@ export function jsonLineIndex(text: string, firstLine: number): LineIndex {
     if (c === 0x7d || c === 0x5d) { stack.pop(); continue; }
     rootLine ??= line;
     if (top !== undefined && top.array) {
-      valueKey = keyOf(top.key, top.next++);
-      lines.set(valueKey, line);
+      const index = top.next++;
+      valueNode = top.node && (grow || top.node.children) ? (grow ? top.node.grow(index) : top.node.children!.get(index)) : undefined;
+      if (valueNode) valueNode.line = line;
     }
     if (c === 0x22) {
       // Jump to the closing quote (JSON strings hold no raw newline).
@@ -279,20 +118,23 @@ export function jsonLineIndex(text: string, firstLine: number): LineIndex {
       while (end > 0 && escapedAt(text, end)) end = text.indexOf('"', end + 1);
       if (end < 0) end = n;
       if (top !== undefined && !top.array && top.expectKey) {
-        const raw = text.slice(i + 1, end);
-        let name = raw;
-        if (raw.includes('\\')) {
-          try { name = JSON.parse(`"${raw}"`); } catch { /* keep it raw */ }
+        valueNode = undefined;
+        if (top.node && (grow || top.node.children)) {
+          const raw = text.slice(i + 1, end);
+          let name = raw;
+          if (raw.includes('\\')) {
+            try { name = JSON.parse(`"${raw}"`); } catch { /* keep it raw */ }
+          }
+          valueNode = grow ? top.node.grow(name) : top.node.children!.get(name);
+          if (valueNode) valueNode.line = line;
         }
-        valueKey = keyOf(top.key, name);
-        lines.set(valueKey, line);
         top.expectKey = false;
       }
       i = end;
       continue;
     }
     if (c === 0x7b || c === 0x5b) {
-      stack.push({ key: stack.length === 0 ? '' : valueKey, array: c === 0x5b, next: 0, expectKey: c === 0x7b });
+      stack.push({ node: stack.length === 0 ? root : valueNode, array: c === 0x5b, next: 0, expectKey: c === 0x7b });
       continue;
     }
     // A number, true, false or null: skip to its end.
@@ -302,7 +144,7 @@ export function jsonLineIndex(text: string, firstLine: number): LineIndex {
       i++;
     }
   }
-  return new MapIndex(lines, rootLine);
+  return rootLine;
 }
 
 /** Whether the quote at `at` is escaped (an odd number of backslashes before it). */

@@ -7,9 +7,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { SourceRef } from '../types';
+import { Finding, SourceRef, SuppressedFinding } from '../types';
 import { ByteSource } from './bytes';
-import { FieldPath, jsonLineIndex, LineIndex, yamlLineIndex } from './lines';
+import { FieldPath, fieldLines, jsonLineIndex, LineIndex, PathTrie, yamlLineIndex } from './lines';
 
 /** Bytes that can be read again by offset: a file, a spool of stdin, or a buffer. */
 export interface Rereadable {
@@ -115,7 +115,7 @@ export function forgetLines(): void {
  * A class rather than closures: one small object per audited object.
  */
 class DocumentSource implements SourceRef {
-  constructor(public readonly file: string, private readonly place: DocumentPlace, private readonly prefix: FieldPath, private known: number | undefined) {}
+  constructor(public readonly file: string, public readonly place: DocumentPlace, public readonly prefix: FieldPath, public known: number | undefined) {}
 
   public get line(): number {
     this.known ??= indexOf(this.place)?.locate(this.prefix) ?? this.place.firstLine;
@@ -123,7 +123,11 @@ class DocumentSource implements SourceRef {
   }
 
   public locate(p: FieldPath): number | undefined {
-    return indexOf(this.place)?.locate(this.prefix.length === 0 ? p : [...this.prefix, ...p]);
+    return indexOf(this.place)?.locate(this.fullPath(p));
+  }
+
+  public fullPath(p: FieldPath): FieldPath {
+    return this.prefix.length === 0 ? p : [...this.prefix, ...p];
   }
 }
 
@@ -131,4 +135,42 @@ const NO_PREFIX: FieldPath = Object.freeze([]);
 
 export function sourceAt(file: string, place: DocumentPlace, prefix: FieldPath, knownLine?: number): SourceRef {
   return new DocumentSource(file, place, prefix.length === 0 ? NO_PREFIX : prefix, knownLine);
+}
+
+/**
+ * Sets each finding's fieldLine (as `source.locate(path) ?? source.line` would), reading each
+ * document once for all the findings on it: findings come in input order, so those of one
+ * document are next to each other.
+ */
+export function locateFindings(findings: ReadonlyArray<Finding | SuppressedFinding>): void {
+  for (let i = 0; i < findings.length;) {
+    const source = findings[i].source;
+    // Located by the thread that read the document (check-document.ts).
+    if (findings[i].fieldLine !== undefined && (!(source instanceof DocumentSource) || source.known !== undefined)) {
+      i++;
+      continue;
+    }
+    if (!(source instanceof DocumentSource)) {
+      const f = findings[i++];
+      if (f.source) f.fieldLine = f.source.locate?.(f.pathSegments) ?? f.source.line;
+      continue;
+    }
+    const place = source.place;
+    let end = i;
+    const wanted = new PathTrie();
+    for (; end < findings.length; end++) {
+      const s = findings[end].source;
+      if (!(s instanceof DocumentSource) || s.place !== place) break;
+      wanted.add(s.fullPath(findings[end].pathSegments));
+      if (s.known === undefined) wanted.add(s.prefix);
+    }
+    const text = place.byteStart >= 0 ? place.store.readRange(place.byteStart, place.byteEnd) : undefined;
+    const index = text === undefined ? undefined : fieldLines(text, place.firstLine, place.json, wanted);
+    for (; i < end; i++) {
+      const f = findings[i];
+      const s = f.source as DocumentSource;
+      s.known ??= index?.locate(s.prefix) ?? place.firstLine;
+      f.fieldLine = index?.locate(s.fullPath(f.pathSegments)) ?? s.known;
+    }
+  }
 }
