@@ -6,7 +6,7 @@ import { App, Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  explainSettings, HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, ResilienceProfile, Rules, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
+  HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, ResilienceProfile, Rules, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientJob, ResilientStatefulSet,
   Tolerations,
 } from './index';
 
@@ -141,10 +141,12 @@ export class ShopChart extends Chart {
       container: {
         image: 'registry.example.com/shop/migrations:1.4.2',
         command: ['flyway', '-connectRetries=10', 'migrate'],
+        // In alphabetical order: Go maps have none, and the jsii Go runtime sends their keys
+        // sorted, so this order is the one every language writes.
         envVariables: {
+          FLYWAY_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, 'migrate-db-credentials', 'db-credentials'), key: 'password' }),
           FLYWAY_URL: kplus.EnvValue.fromValue('jdbc:postgresql://db:5432/postgres'),
           FLYWAY_USER: kplus.EnvValue.fromValue('postgres'),
-          FLYWAY_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, 'migrate-db-credentials', 'db-credentials'), key: 'password' }),
         },
         securityContext: { user: 10001, group: 10001 },
         volumeMounts: [{ volume: migrateTmp, path: '/tmp' }],
@@ -272,6 +274,6 @@ if (require.main === module) {
   exampleProfile(app).applyTo(app);
   new ShopChart(app, 'shop');
   // RESILIENCE_EXPLAIN=1 prints each workload's effective settings and where each came from.
-  if (process.env.RESILIENCE_EXPLAIN) process.stderr.write(explainSettings(app));
+  if (process.env.RESILIENCE_EXPLAIN) process.stderr.write(ResilienceProfile.explain(app));
   app.synth();
 }

@@ -20,12 +20,14 @@ import { auditInputs, countBySeverity } from './rules/engine';
 import { readManifests } from './rules/manifests';
 import { Finding, Severity } from './rules/types';
 
+/** @jsii ignore */
 export interface ValidationViolatingResourceLike {
   readonly resourceName: string;
   readonly locations: readonly string[];
   readonly manifestPath: string;
 }
 
+/** @jsii ignore */
 export interface ValidationViolationLike {
   readonly ruleName: string;
   readonly recommendation: string;
@@ -33,7 +35,10 @@ export interface ValidationViolationLike {
   readonly violatingResources: readonly ValidationViolatingResourceLike[];
 }
 
-/** What the plugin uses of cdk8s-cli's ValidationContext. */
+/**
+ * What the plugin uses of cdk8s-cli's ValidationContext.
+ * @jsii ignore
+ */
 export interface ValidationContextLike {
   readonly manifests: readonly string[];
   readonly report: {
@@ -42,6 +47,7 @@ export interface ValidationContextLike {
   };
 }
 
+/** @jsii ignore */
 export interface ResilienceValidationProps {
   /** Per rule id: another severity, or 'off'. @default every rule at its catalogue severity */
   readonly rules?: Readonly<Record<string, Severity | 'off'>>;
@@ -49,6 +55,11 @@ export interface ResilienceValidationProps {
   readonly failOnWarnings?: boolean;
 }
 
+/**
+ * The resilience rules as a cdk8s-cli validation plugin (cdk8s-cli loads it from npm, whatever the
+ * app's language).
+ * @jsii ignore
+ */
 export class ResilienceValidation {
   private readonly severity: Record<string, Severity | 'off'>;
   private readonly failOnWarnings: boolean;

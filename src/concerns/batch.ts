@@ -5,15 +5,17 @@
  * and is cleaned up afterwards. A CronJob adds when it runs and what happens when runs overlap.
  */
 import { Cron, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 export type { CronFields, CronSchedulePlan } from './cron-schedule';
 export { planSchedule, SUPPORTED_MACROS } from './cron-schedule';
 import { requireSetting, requireWholeNumber } from './errors';
 import { CronSchedulePlan, planSchedule } from './cron-schedule';
 import { INT64_SECONDS_MAX, wholeSeconds } from './shutdown';
 
+/** The restart policies Kubernetes allows for a Job's pods. */
 export type JobRestartPolicy = 'Never' | 'OnFailure';
 
-/** How one run of a Job behaves; shared by ResilientJob and ResilientCronJob's job template. */
+/** How one run of a Job behaves, in ResilientJob and in the job template of ResilientCronJob. */
 export interface JobRunProps {
   /**
    * Failed pods the Job tolerates before it is marked Failed. Pods stopped by a drain or by
@@ -29,12 +31,12 @@ export interface JobRunProps {
    */
   readonly activeDeadline?: Duration;
   /**
-   * 'Never' replaces a failed pod with a new one (each attempt keeps its own pod and logs, and
-   * the pod failure policy works); 'OnFailure' restarts the container in place, and Kubernetes
-   * then allows no pod failure policy.
-   * @default 'Never'
+   * NEVER replaces a failed pod with a new one (each attempt keeps its own pod and logs, and
+   * the pod failure policy works). ON_FAILURE restarts the container in place, and Kubernetes
+   * then allows no pod failure policy. ALWAYS is refused (Kubernetes does not allow it for Jobs).
+   * @default RestartPolicy.NEVER
    */
-  readonly restartPolicy?: JobRestartPolicy;
+  readonly restartPolicy?: kplus.RestartPolicy;
   /** Successful pods needed for the Job to complete. @default 1 */
   readonly completions?: number;
   /** Pods running at the same time. @default 1 */
@@ -42,19 +44,19 @@ export interface JobRunProps {
   /**
    * Exit codes of the main container that mean "retrying will not help" (bad arguments, invalid
    * input): the Job fails at once instead of using up its retries. Whole numbers from 1 to 255.
-   * Needs restartPolicy 'Never'.
+   * Needs restartPolicy NEVER.
    * @default none
    */
   readonly failJobOnExitCodes?: number[];
   /**
    * Pods that failed because they were disrupted (drained, preempted, evicted by a taint) are
-   * replaced without counting against backoffLimit. Needs restartPolicy 'Never'.
-   * @default true with restartPolicy 'Never', false with 'OnFailure'
+   * replaced without counting against backoffLimit. Needs restartPolicy NEVER.
+   * @default true with restartPolicy NEVER, false with ON_FAILURE
    */
   readonly ignoreDisruptions?: boolean;
 }
 
-/** A standalone Job also cleans itself up. */
+/** How a standalone Job runs, and how it cleans up after itself. */
 export interface JobProps extends JobRunProps {
   /**
    * How long a finished Job (and its pods and logs) is kept before Kubernetes deletes it.
@@ -100,9 +102,10 @@ export const DEFAULT_BATCH_SHUTDOWN = Duration.seconds(30);
 export const DISRUPTION_CONDITION = 'DisruptionTarget';
 
 export function planJobRun(props: JobRunProps): JobRunPlan {
-  const restartPolicy = props.restartPolicy ?? 'Never';
-  requireSetting(restartPolicy === 'Never' || restartPolicy === 'OnFailure', 'restartPolicy', restartPolicy,
-    'is not allowed for Jobs (Kubernetes accepts only Never or OnFailure)', 'use "Never" (the default) or "OnFailure"');
+  const given: string = props.restartPolicy ?? 'Never';
+  requireSetting(given === 'Never' || given === 'OnFailure', 'restartPolicy', given,
+    'is not allowed for Jobs (Kubernetes accepts only Never or OnFailure)', 'use RestartPolicy.NEVER (the default) or RestartPolicy.ON_FAILURE');
+  const restartPolicy = given as JobRestartPolicy;
   const backoffLimit = props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
   requireWholeNumber(backoffLimit, 'backoffLimit', 0, `use e.g. ${DEFAULT_BACKOFF_LIMIT}, or 0 to never retry`);
   const activeDeadlineSeconds = positiveSeconds(props.activeDeadline ?? DEFAULT_ACTIVE_DEADLINE, 'activeDeadline',
@@ -120,9 +123,9 @@ export function planJobRun(props: JobRunProps): JobRunPlan {
   }
   const failJobOnExitCodes = [...new Set(codes)].sort((a, b) => a - b);
   requireSetting(restartPolicy === 'Never' || failJobOnExitCodes.length === 0, 'failJobOnExitCodes', failJobOnExitCodes,
-    'needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never"', 'use restartPolicy "Never" (the default), or remove failJobOnExitCodes');
+    'needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never"', 'use restartPolicy RestartPolicy.NEVER (the default), or remove failJobOnExitCodes');
   requireSetting(restartPolicy === 'Never' || props.ignoreDisruptions !== true, 'ignoreDisruptions', true,
-    'needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never"', 'use restartPolicy "Never" (the default), or remove ignoreDisruptions');
+    'needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never"', 'use restartPolicy RestartPolicy.NEVER (the default), or remove ignoreDisruptions');
   const ignoreDisruptions = props.ignoreDisruptions ?? restartPolicy === 'Never';
   return { backoffLimit, activeDeadlineSeconds, restartPolicy, completions, parallelism, failJobOnExitCodes, ignoreDisruptions };
 }
@@ -158,10 +161,11 @@ export function planPodFailurePolicy(run: JobRunPlan, mainContainerName: string)
 
 export type ConcurrencyPolicyName = 'Forbid' | 'Allow' | 'Replace';
 
+/** When a CronJob runs, and what happens when runs overlap or start late. */
 export interface CronScheduleProps {
   /**
-   * Five fields (minute hour day-of-month month day-of-week) or a macro: @yearly, @annually,
-   * @monthly, @weekly, @daily, @midnight, @hourly. A cdk8s `Cron` is accepted too.
+   * Five fields (minute hour day-of-month month day-of-week), a macro (`@yearly`, `@annually`,
+   * `@monthly`, `@weekly`, `@daily`, `@midnight` or `@hourly`) or a cdk8s `Cron`.
    */
   readonly schedule: string | Cron;
   /**
@@ -170,11 +174,11 @@ export interface CronScheduleProps {
    */
   readonly timeZone?: string;
   /**
-   * What happens when a run is due while the previous one still runs. 'Forbid' skips the new
-   * run; 'Replace' stops the running one; 'Allow' runs both.
-   * @default 'Forbid'
+   * What happens when a run is due while the previous one still runs. FORBID skips the new
+   * run; REPLACE stops the running one; ALLOW runs both.
+   * @default ConcurrencyPolicy.FORBID
    */
-  readonly concurrencyPolicy?: ConcurrencyPolicyName;
+  readonly concurrencyPolicy?: kplus.ConcurrencyPolicy;
   /**
    * How late a run may still start (controller outage, previous run still going under Forbid).
    * Later than that it is skipped and counted as missed. At least 10 seconds: the controller
@@ -186,7 +190,7 @@ export interface CronScheduleProps {
   readonly successfulJobsHistoryLimit?: number;
   /** Failed Jobs kept, for diagnosis. @default 3 */
   readonly failedJobsHistoryLimit?: number;
-  /** Stops future runs; a running one is not affected. @default false */
+  /** Stops future runs (a running one is not affected). @default false */
   readonly suspend?: boolean;
 }
 
@@ -209,9 +213,9 @@ export function planCronJob(props: CronScheduleProps): CronJobPlan {
   const schedule = planSchedule(props.schedule);
   const timeZone = props.timeZone ?? DEFAULT_TIME_ZONE;
   checkTimeZone(timeZone);
-  const concurrencyPolicy = props.concurrencyPolicy ?? 'Forbid';
+  const concurrencyPolicy = (props.concurrencyPolicy ?? 'Forbid') as ConcurrencyPolicyName;
   requireSetting(['Forbid', 'Allow', 'Replace'].includes(concurrencyPolicy), 'concurrencyPolicy', concurrencyPolicy,
-    'is not a concurrency policy', 'use "Forbid" (the default), "Replace" or "Allow"');
+    'is not a concurrency policy', 'use ConcurrencyPolicy.FORBID (the default), ConcurrencyPolicy.REPLACE or ConcurrencyPolicy.ALLOW');
   const startingDeadlineSeconds = positiveSeconds(props.startingDeadline ?? DEFAULT_STARTING_DEADLINE, 'startingDeadline',
     'every run would have to start within 0 seconds of its slot, so runs would be skipped as missed');
   requireSetting(startingDeadlineSeconds >= MIN_STARTING_DEADLINE_SECONDS, 'startingDeadline', `${startingDeadlineSeconds}s`,

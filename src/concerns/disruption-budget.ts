@@ -4,7 +4,14 @@
  */
 import { requireSetting, requireWholeNumber } from './errors';
 
+/** The PodDisruptionBudget a workload gets. */
 export interface DisruptionBudgetProps {
+  /**
+   * Whether to create the PodDisruptionBudget at all. Without one, a node drain may evict every
+   * pod of the workload at once: say why in a rule suppression (the pdb-missing rule asks).
+   * @default true
+   */
+  readonly enabled?: boolean;
   /**
    * Pods that may be down at once during voluntary disruptions: a number >= 1 or a percentage > 0.
    * @default 1

@@ -5,7 +5,10 @@
  */
 import { IConstruct } from 'constructs';
 
-/** A setting that cannot be used, as found by a pure function. */
+/**
+ * A setting that cannot be used, as found by a pure function.
+ * @jsii ignore
+ */
 export class InvalidSetting extends Error {
   constructor(
     public readonly field: string,
@@ -18,7 +21,11 @@ export class InvalidSetting extends Error {
   }
 }
 
-/** The same error once the construct that received the setting is known. */
+/**
+ * The same error once the construct that received the setting is known. Other languages get the
+ * message (`[construct path] field: value problem. Fix: ...`) in their runtime's exception.
+ * @jsii ignore
+ */
 export class ResilientConfigError extends Error {
   constructor(public readonly constructPath: string, public readonly setting: InvalidSetting) {
     super(`[${constructPath}] ${setting.message}`);
@@ -69,6 +76,14 @@ export function withConstructPath<T>(scope: IConstruct, compute: () => T): T {
     if (e instanceof InvalidSetting) throw new ResilientConfigError(scope.node.path, e);
     throw e;
   }
+}
+
+/**
+ * Options that must be an object when given. Plain JavaScript callers may still pass 0.1's
+ * `disruptionBudget: false`, which would otherwise read as "no options" and turn the budget on.
+ */
+export function requireOptionsObject(value: unknown, field: string, fix: string): void {
+  requireSetting(value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value)), field, value, 'is not an options object', fix);
 }
 
 /** Throws when `condition` is false. Keeps validations one line each. */

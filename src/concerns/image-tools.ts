@@ -12,12 +12,34 @@ import { requireSetting } from './errors';
 /** Helper tools the library's hooks and init wrappers may need. */
 export type HelperTool = 'sh' | 'sleep' | 'cat' | 'dumb-init' | 'tini';
 
+/** Shell tools the library's hooks use, when the image has them (see ImageTools.of). */
+export enum ShellTool {
+  /** A POSIX shell at /bin/sh. */
+  SH = 'sh',
+  /** `sleep`, for drain pauses. */
+  SLEEP = 'sleep',
+  /** `cat`, to read PID files. */
+  CAT = 'cat',
+}
+
+/** Paths of init binaries inside an image. */
+export interface InitBinaryPaths {
+  /** Absolute path of dumb-init in the image. @default the image has no dumb-init */
+  readonly dumbInit?: string;
+  /** Absolute path of tini in the image. @default the image has no tini */
+  readonly tini?: string;
+}
+
 const SHELL_TOOLS: HelperTool[] = ['sh', 'sleep', 'cat'];
 
+/** What an image offers to hooks and init wrappers: shell tools and init binaries. */
 export class ImageTools {
-  /** A shell with the usual coreutils: `sh`, `sleep`, `cat` (Debian, Alpine, UBI ... images). */
-  public static shell(extra: { dumbInit?: string; tini?: string } = {}): ImageTools {
-    return new ImageTools('shell', new Set(SHELL_TOOLS), extra.dumbInit, extra.tini);
+  /**
+   * A shell with the usual coreutils: `sh`, `sleep`, `cat` (Debian, Alpine, UBI ... images).
+   * @param inits init binaries the image also has
+   */
+  public static shell(inits: InitBinaryPaths = {}): ImageTools {
+    return new ImageTools('shell', new Set(SHELL_TOOLS), inits.dumbInit, inits.tini);
   }
 
   /** Nothing at all: distroless, scratch, most Spring Boot and Envoy images. */
@@ -25,8 +47,12 @@ export class ImageTools {
     return new ImageTools('none', new Set(), undefined, undefined);
   }
 
-  /** Exactly these tools, with the init binaries at the given paths. */
-  public static of(tools: Array<'sh' | 'sleep' | 'cat'>, inits: { dumbInit?: string; tini?: string } = {}): ImageTools {
+  /**
+   * Exactly these tools, with the init binaries at the given paths.
+   * @param tools the shell tools the image has
+   * @param inits init binaries the image has
+   */
+  public static of(tools: ShellTool[], inits: InitBinaryPaths = {}): ImageTools {
     return new ImageTools(`${tools.join('+') || 'nothing'}`, new Set(tools), inits.dumbInit, inits.tini);
   }
 
@@ -34,10 +60,13 @@ export class ImageTools {
     /** For messages: "shell", "none", "sleep+cat" ... */
     public readonly description: string,
     private readonly tools: ReadonlySet<HelperTool>,
+    /** Where the image has dumb-init, if it does. */
     public readonly dumbInitPath: string | undefined,
+    /** Where the image has tini, if it does. */
     public readonly tiniPath: string | undefined,
   ) {}
 
+  /** @jsii ignore */
   public has(tool: HelperTool): boolean {
     if (tool === 'dumb-init') return this.dumbInitPath !== undefined;
     if (tool === 'tini') return this.tiniPath !== undefined;
@@ -49,14 +78,15 @@ export class ImageTools {
 export const HELPERS_MOUNT_PATH = '/cdk8s-resilient';
 export const HELPERS_VOLUME_NAME = 'resilient-helpers';
 
+/** A helper image: what it is, and where its static binaries are. */
 export interface HelperImageProps {
   /** Image holding static helper binaries, `sh` and `cp` (for the copy). */
   readonly image: string;
-  /** Path of a static busybox in the image: provides `sh`, `sleep` and `cat`. */
+  /** Path of a static busybox in the image: provides `sh`, `sleep` and `cat`. @default no busybox */
   readonly busybox?: string;
-  /** Path of a dumb-init binary in the image (Debian's is linked against glibc: not for scratch). */
+  /** Path of a dumb-init binary in the image (Debian's is linked against glibc: not for scratch). @default no dumb-init */
   readonly dumbInit?: string;
-  /** Path of a static tini in the image (e.g. Debian's /usr/bin/tini-static). */
+  /** Path of a static tini in the image (e.g. Debian's /usr/bin/tini-static). @default no tini */
   readonly tini?: string;
 }
 
@@ -64,8 +94,11 @@ export const DEFAULT_HELPER_IMAGE = 'busybox:1.36.1-musl';
 
 /** Static helpers copied into the pod by an init container. */
 export class HelperInjection {
-  /** busybox's own image: `sh`, `sleep` and `cat` from its static busybox. No init binaries. */
-  public static busybox(image = DEFAULT_HELPER_IMAGE): HelperInjection {
+  /**
+   * busybox's own image: `sh`, `sleep` and `cat` from its static busybox. No init binaries.
+   * @param image the busybox image to copy from
+   */
+  public static busybox(image: string = DEFAULT_HELPER_IMAGE): HelperInjection {
     return new HelperInjection({ image, busybox: '/bin/busybox' });
   }
 
@@ -74,11 +107,15 @@ export class HelperInjection {
     return new HelperInjection(props);
   }
 
-  private constructor(public readonly props: HelperImageProps) {}
+  private constructor(
+    /** The helper image and its binaries. */
+    public readonly props: HelperImageProps,
+  ) {}
 
   /**
    * Raises what is wrong with the helper image as a setting of `field`. Called by the construct
    * that uses it (a factory called outside any construct could not say where it is used).
+   * @jsii ignore
    */
   public check(field: string): void {
     const image = this.props?.image;
@@ -93,7 +130,10 @@ export class HelperInjection {
     }
   }
 
-  /** Binaries to copy for the tools used: [path in the helper image, file name in the shared volume]. */
+  /**
+   * Binaries to copy for the tools used: [path in the helper image, file name in the shared volume].
+   * @jsii ignore
+   */
   public copies(used: ReadonlyArray<HelperTool>): Array<[string, string]> {
     const list: Array<[string, string]> = [];
     if (this.props.busybox && used.some((t) => t === 'sh' || t === 'sleep' || t === 'cat')) list.push([this.props.busybox, 'busybox']);
@@ -102,13 +142,17 @@ export class HelperInjection {
     return list;
   }
 
+  /** @jsii ignore */
   public provides(tool: HelperTool): boolean {
     if (tool === 'dumb-init') return !!this.props.dumbInit;
     if (tool === 'tini') return !!this.props.tini;
     return !!this.props.busybox;
   }
 
-  /** The init container's command: copy each helper that is used into the shared volume. */
+  /**
+   * The init container's command: copy each helper that is used into the shared volume.
+   * @jsii ignore
+   */
   public copyCommand(used: ReadonlyArray<HelperTool>): string[] {
     const script = this.copies(used).map(([from, to]) => `cp ${from} ${HELPERS_MOUNT_PATH}/${to}`).join(' && ');
     return ['sh', '-c', script];

@@ -7,20 +7,31 @@
 import { requireSetting } from './errors';
 import { bashRunsLastCommandInPlace, lastCommandExecs } from './shell-script';
 
-export type InitKind = 'dumb-init' | 'tini' | 'shared-process-namespace' | 'none';
+/** Which process is PID 1 in the main container. */
+export enum InitKind {
+  /** dumb-init wraps the command and forwards signals to its process group. */
+  DUMB_INIT = 'dumb-init',
+  /** tini (with -g) wraps the command and forwards signals to its process group. */
+  TINI = 'tini',
+  /** The pod's pause container is PID 1 (shareProcessNamespace: true). */
+  SHARED_PROCESS_NAMESPACE = 'shared-process-namespace',
+  /** The app itself is PID 1. */
+  NONE = 'none',
+}
 
+/** Who is PID 1 in the main container: handles signals and reaps zombies, or not. */
 export class InitProcess {
   /**
    * dumb-init as PID 1 (`dumb-init -- <command>`): forwards signals (to the whole process group,
    * in its default mode) and reaps zombies.
    */
   public static dumbInit(path = '/usr/bin/dumb-init'): InitProcess {
-    return new InitProcess('dumb-init', path, [path, '--']);
+    return new InitProcess(InitKind.DUMB_INIT, path, [path, '--']);
   }
 
   /** tini as PID 1, with `-g` so signals reach the whole process group like dumb-init's. */
   public static tini(path = '/usr/bin/tini'): InitProcess {
-    return new InitProcess('tini', path, [path, '-g', '--']);
+    return new InitProcess(InitKind.TINI, path, [path, '-g', '--']);
   }
 
   /**
@@ -29,15 +40,16 @@ export class InitProcess {
    * other's processes.
    */
   public static sharedProcessNamespace(): InitProcess {
-    return new InitProcess('shared-process-namespace', undefined, []);
+    return new InitProcess(InitKind.SHARED_PROCESS_NAMESPACE, undefined, []);
   }
 
   /** Nothing: the app itself must handle SIGTERM as PID 1 and reap its children. */
   public static none(): InitProcess {
-    return new InitProcess('none', undefined, []);
+    return new InitProcess(InitKind.NONE, undefined, []);
   }
 
   private constructor(
+    /** Which init this is. */
     public readonly kind: InitKind,
     /** Absolute path of the init binary inside the image, when there is one. */
     public readonly binaryPath: string | undefined,

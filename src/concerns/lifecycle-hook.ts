@@ -9,6 +9,7 @@
  * Presets with a drain pause take the profile's drainPause unless the pause is given here.
  */
 import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { wholeSeconds } from './durations';
 import { InvalidSetting, requireSetting } from './errors';
 import { HelperTool, requireTool, resolveToolbox, Toolbox } from './image-tools';
@@ -22,11 +23,13 @@ export interface LifecycleHandlerSpec {
 /** Seconds of pause before the app is told to stop, so endpoints and load balancers move traffic away. */
 export const DEFAULT_DRAIN_PAUSE = Duration.seconds(5);
 
+/** Options of the presets that pause before the app is asked to stop. */
 export interface DrainPauseOptions {
   /** How long to keep serving after the pod left the endpoints. @default the profile's drainPause, else 5 seconds */
   readonly drainPause?: Duration;
 }
 
+/** Options of LifecycleHook.nginx(). */
 export interface NginxQuitOptions extends DrainPauseOptions {
   /**
    * Where the nginx master writes its PID (nginx-unprivileged images use /tmp/nginx.pid). Its
@@ -37,13 +40,20 @@ export interface NginxQuitOptions extends DrainPauseOptions {
   readonly pidFile?: string;
 }
 
+/** Options of LifecycleHook.httpGet(). */
 export interface HttpGetHookOptions {
   /** Port of the endpoint (a declared container port). */
   readonly port: number;
-  /** How long the endpoint takes to answer; counted in the grace period. @default 5 seconds */
+  /** How long the endpoint takes to answer, counted in the grace period. @default 5 seconds */
   readonly expectedDuration?: Duration;
-  /** @default 'HTTP' */
-  readonly scheme?: 'HTTP' | 'HTTPS';
+  /** @default ConnectionScheme.HTTP */
+  readonly scheme?: kplus.ConnectionScheme;
+}
+
+/** Options of LifecycleHook.postgres(). */
+export interface PostgresShutdownOptions {
+  /** How long `pg_ctl stop -m fast` may wait for the server to stop. @default 45 seconds */
+  readonly stopTimeout?: Duration;
 }
 
 /** What a hook is rendered against: the container's tools and its init process. */
@@ -135,7 +145,7 @@ export class LifecycleHook {
    * waits up to `stopTimeout`. The kubelet's SIGTERM alone asks for a "smart" shutdown, which
    * waits for every client to disconnect and so often runs into SIGKILL.
    */
-  public static postgres(options: { stopTimeout?: Duration } = {}): LifecycleHook {
+  public static postgres(options: PostgresShutdownOptions = {}): LifecycleHook {
     return LifecycleHook.checked('postgres', () => {
       const timeout = wholeSeconds(options.stopTimeout ?? Duration.seconds(45), 'stopTimeout');
       return {
@@ -204,7 +214,10 @@ export class LifecycleHook {
     return this.valid.seconds;
   }
 
-  /** Helper tools the image must provide (or that must be injected) for the hook to run. */
+  /**
+   * Helper tools the image must provide (or that must be injected) for the hook to run.
+   * @jsii ignore
+   */
   public get requiredTools(): HelperTool[] {
     return this.valid.requiredTools;
   }
@@ -219,12 +232,18 @@ export class LifecycleHook {
     return [...(this.valid.writablePaths ?? [])];
   }
 
-  /** Whether the drain pause comes from the profile (it was not given to the preset). */
+  /**
+   * Whether the drain pause comes from the profile (it was not given to the preset).
+   * @jsii ignore
+   */
   public get takesProfileDrainPause(): boolean {
     return this.withPause !== undefined;
   }
 
-  /** The handler as rendered for a plain shell image. */
+  /**
+   * The handler as rendered for a plain shell image.
+   * @jsii ignore
+   */
   public get handler(): LifecycleHandlerSpec | undefined {
     return this.valid.render(PLAIN_CONTEXT);
   }
@@ -232,17 +251,24 @@ export class LifecycleHook {
   /**
    * Raises the problem found when the hook was made, as a setting of `field` (e.g.
    * "shutdown.preStop"), so the construct that uses the hook can name itself.
+   * @jsii ignore
    */
   public check(field: string): void {
     if (this.problem) throw new InvalidSetting(`${field}.${this.problem.field}`, this.problem.value, this.problem.problem, this.problem.fix);
   }
 
-  /** This preset with `pause` as its drain pause, unless one was given to it. */
+  /**
+   * This preset with `pause` as its drain pause, unless one was given to it.
+   * @jsii ignore
+   */
   public withDefaultDrainPause(pause: Duration | undefined): LifecycleHook {
     return pause !== undefined && this.withPause ? this.withPause(pause) : this;
   }
 
-  /** The handler for one container: checks that every tool it needs is there. */
+  /**
+   * The handler for one container: checks that every tool it needs is there.
+   * @jsii ignore
+   */
   public renderFor(ctx: HookContext): LifecycleHandlerSpec | undefined {
     this.check(ctx.field);
     for (const tool of this.requiredTools) {

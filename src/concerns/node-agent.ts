@@ -4,10 +4,12 @@
  * must never take them all down at once; taints decide which nodes an agent reaches at all.
  */
 import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { podsOf } from './disruption-budget';
 import { describeValue, requireSetting, requireWholeNumber } from './errors';
 import { wholeSeconds } from './shutdown';
 
+/** How a DaemonSet replaces its agents on a release. */
 export interface DaemonSetRolloutProps {
   /**
    * Nodes whose agent may be down at once during a rollout: a number or a percentage of nodes
@@ -83,11 +85,12 @@ export interface TolerationSpec {
   readonly tolerationSeconds?: number;
 }
 
+/** Options of Tolerations.taint(). */
 export interface TaintToleranceOptions {
   /** Tolerate only this value of the taint. @default any value */
   readonly value?: string;
   /** Tolerate only this effect. @default every effect */
-  readonly effect?: TaintEffectName;
+  readonly effect?: kplus.TaintEffect;
   /** With NoExecute: stay this long on a node after the taint appears, then leave. @default stay */
   readonly evictAfter?: Duration;
 }
@@ -127,7 +130,10 @@ export class Tolerations {
     ]);
   }
 
-  /** One taint of your own, e.g. a dedicated pool: `Tolerations.taint('dedicated', { value: 'gpu' })`. */
+  /**
+   * One taint of your own, e.g. a dedicated pool: `Tolerations.taint('dedicated', { value: 'gpu' })`.
+   * @param key the taint's key, as the node shows it
+   */
   public static taint(key: string, options: TaintToleranceOptions = {}): Tolerations {
     return new Tolerations(`taint ${key}`, [{
       key,
@@ -144,7 +150,10 @@ export class Tolerations {
     private readonly evictAfter?: Duration,
   ) {}
 
-  /** The tolerations, checked. `field` names the setting in error messages. */
+  /**
+   * The tolerations, checked. `field` names the setting in error messages.
+   * @jsii ignore
+   */
   public resolve(field: string): TolerationSpec[] {
     return this.specs.map((spec) => {
       if (spec.key !== undefined) {
@@ -157,7 +166,7 @@ export class Tolerations {
       }
       if (this.evictAfter === undefined) return spec;
       requireSetting(spec.effect === 'NoExecute', `${field}.evictAfter`, this.evictAfter.toHumanString(),
-        'only applies to the NoExecute effect (Kubernetes rejects tolerationSeconds otherwise)', 'add effect: "NoExecute", or remove evictAfter');
+        'only applies to the NoExecute effect (Kubernetes rejects tolerationSeconds otherwise)', 'add effect: TaintEffect.NO_EXECUTE, or remove evictAfter');
       return { ...spec, tolerationSeconds: wholeSeconds(this.evictAfter, `${field}.evictAfter`) };
     });
   }

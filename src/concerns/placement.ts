@@ -10,13 +10,22 @@
 export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
 export const NODE_TOPOLOGY_KEY = 'kubernetes.io/hostname';
 
-export type SpreadMode = 'preferred' | 'required';
+/** How strictly pods are spread over nodes and zones. */
+export enum SpreadMode {
+  /** Spread when possible (ScheduleAnyway + preferred anti-affinity): never blocks scheduling. */
+  PREFERRED = 'preferred',
+  /**
+   * Keep the skew between nodes and zones at 1 (DoNotSchedule): a pod stays Pending rather than
+   * break it.
+   */
+  REQUIRED = 'required',
+}
 
 export interface PlacementProps {
   /**
-   * 'preferred' never blocks scheduling; 'required' keeps the skew between nodes and zones at 1
+   * PREFERRED never blocks scheduling. REQUIRED keeps the skew between nodes and zones at 1
    * and leaves a pod Pending rather than break it.
-   * @default 'preferred'
+   * @default SpreadMode.PREFERRED
    */
   readonly spread?: SpreadMode;
   /** @default 'topology.kubernetes.io/zone' */

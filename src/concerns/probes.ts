@@ -5,9 +5,11 @@
  * every pod at once.
  */
 import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { INT32_MAX, InvalidSetting, requireSetting, requireWholeNumber } from './errors';
 import { wholeSeconds } from './shutdown';
 
+/** When and how often a probe runs, and how many results decide. */
 export interface ProbeTiming {
   /** @default depends on the probe: readiness 5 s, liveness 10 s, startup 5 s */
   readonly period?: Duration;
@@ -37,18 +39,21 @@ export interface ProbeSpec extends ProbeHandlerSpec {
   readonly initialDelaySeconds?: number;
 }
 
+/** Options of HealthCheck.httpGet(). */
 export interface HttpCheckOptions extends ProbeTiming {
   /** Port number or declared port name. @default the container's first port */
   readonly port?: number | string;
-  /** @default 'HTTP' */
-  readonly scheme?: 'HTTP' | 'HTTPS';
+  /** @default ConnectionScheme.HTTP */
+  readonly scheme?: kplus.ConnectionScheme;
 }
 
+/** Options of HealthCheck.tcp(). */
 export interface PortCheckOptions extends ProbeTiming {
   /** Port number or declared port name. @default the container's first port */
   readonly port?: number | string;
 }
 
+/** Options of HealthCheck.grpc(). */
 export interface GrpcCheckOptions extends ProbeTiming {
   /** gRPC port: a number, which must be a declared container port. @default the container's first port */
   readonly port?: number;
@@ -58,16 +63,25 @@ export interface GrpcCheckOptions extends ProbeTiming {
 
 /** How a probe checks the container (HTTP, TCP, exec or gRPC), plus optional timing. */
 export class HealthCheck {
+  /**
+   * An HTTP GET: any status from 200 to 399 is a success.
+   * @param path the path to request, starting with "/"
+   */
   public static httpGet(path: string, options: HttpCheckOptions = {}): HealthCheck {
     const problem = typeof path === 'string' && path.startsWith('/') ? undefined
       : new InvalidSetting('httpGet.path', path, 'must start with "/"', `use "/${path}"`);
     return new HealthCheck('httpGet', (port) => ({ httpGet: { path, port, ...(options.scheme ? { scheme: options.scheme } : {}) } }), options.port, options, true, problem);
   }
 
+  /** A TCP connection to the port: the app accepts connections. */
   public static tcp(options: PortCheckOptions = {}): HealthCheck {
     return new HealthCheck('tcpSocket', (port) => ({ tcpSocket: { port } }), options.port, options);
   }
 
+  /**
+   * A command run inside the container: exit code 0 is a success. The image must have it.
+   * @param command the program and its arguments
+   */
   public static exec(command: string[], options: ProbeTiming = {}): HealthCheck {
     const problem = Array.isArray(command) && command.length > 0 && command.every((w) => typeof w === 'string') && command[0].length > 0 ? undefined
       : new InvalidSetting('exec.command', command, Array.isArray(command) && command.length === 0 ? 'is empty' : 'must be a list of strings with the program first', 'give the program and its arguments, e.g. ["/app/healthcheck"]');
@@ -80,16 +94,23 @@ export class HealthCheck {
   }
 
   private constructor(
+    /** @jsii ignore */
     public readonly type: 'httpGet' | 'tcpSocket' | 'exec' | 'grpc',
     private readonly render: (port: number | string) => ProbeHandlerSpec,
+    /** @jsii ignore */
     public readonly port: number | string | undefined,
+    /** @jsii ignore */
     public readonly timing: ProbeTiming,
+    /** @jsii ignore */
     public readonly usesPort = true,
     /** A bad argument of the factory, raised by the construct that uses the check. */
     private readonly problem?: InvalidSetting,
   ) {}
 
-  /** The handler with its port resolved against the container's declared ports. */
+  /**
+   * The handler with its port resolved against the container's declared ports.
+   * @jsii ignore
+   */
   public handler(declaredPorts: DeclaredPort[], field: string): ProbeHandlerSpec {
     if (this.problem) throw new InvalidSetting(`${field}.${this.problem.field}`, this.problem.value, this.problem.problem, this.problem.fix);
     if (!this.usesPort) return this.render('');
@@ -121,6 +142,7 @@ function isDeclared(port: number | string, declared: DeclaredPort[]): boolean {
   return declared.some((p) => (typeof port === 'number' ? p.number === port : p.name === port));
 }
 
+/** A container's readiness, liveness and startup probes. */
 export interface ProbesProps {
   /** @default TCP check on the first declared port, every 5 s, 3 failures */
   readonly readiness?: HealthCheck;

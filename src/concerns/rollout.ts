@@ -7,6 +7,7 @@ import { requireSetting, requireWholeNumber } from './errors';
 import { podsOf } from './disruption-budget';
 import { wholeSeconds } from './shutdown';
 
+/** How a Deployment replaces its pods on a release. */
 export interface RolloutProps {
   /** Extra pods during a rollout: a number >= 1 or a percentage (rounded up). @default '25%' */
   readonly maxSurge?: number | string;

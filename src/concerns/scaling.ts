@@ -5,6 +5,7 @@
  */
 import { requireSetting, requireWholeNumber } from './errors';
 
+/** A HorizontalPodAutoscaler for the workload. */
 export interface AutoscalingProps {
   /** @default 2 */
   readonly minReplicas?: number;

@@ -16,6 +16,7 @@ export const DEFAULT_APP_SHUTDOWN = Duration.seconds(20);
 /** Slack on top of preStop + shutdown: signal delivery, slow disks and the kubelet's own timing. */
 export const SHUTDOWN_SAFETY_MARGIN = Duration.seconds(5);
 
+/** How the pod stops: the preStop hook, the app's own shutdown time and the grace period. */
 export interface ShutdownProps {
   /**
    * What runs before SIGTERM.

@@ -3,14 +3,22 @@
  * retention policy that keeps the data when the StatefulSet is deleted or scaled down.
  */
 import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { requireSetting } from './errors';
 
-export type AccessMode = 'ReadWriteOnce' | 'ReadWriteOncePod' | 'ReadOnlyMany' | 'ReadWriteMany';
-export type ClaimRetention = 'Retain' | 'Delete';
+/** What happens to a StatefulSet's claims (persistentVolumeClaimRetentionPolicy). */
+export enum ClaimRetention {
+  /** The claims, and the data on them, are kept. */
+  RETAIN = 'Retain',
+  /** The claims are deleted, and with them the data (depending on the storage class). */
+  DELETE = 'Delete',
+}
 
+/** One more place a claim is mounted. */
 export interface ClaimMount {
   /** Container that mounts the claim. @default the main container */
   readonly container?: string;
+  /** Absolute path in the container. */
   readonly path: string;
   /** @default the claim's root */
   readonly subPath?: string;
@@ -18,6 +26,7 @@ export interface ClaimMount {
   readonly readOnly?: boolean;
 }
 
+/** A per-replica PersistentVolumeClaim of a StatefulSet. */
 export interface VolumeClaimProps {
   /** Claim name: pods get PVCs named `<name>-<statefulset>-<ordinal>`. */
   readonly name: string;
@@ -25,25 +34,26 @@ export interface VolumeClaimProps {
   readonly size: Size | string;
   /** @default the cluster's default StorageClass */
   readonly storageClassName?: string;
-  /** @default ['ReadWriteOnce'] */
-  readonly accessModes?: AccessMode[];
-  /** @default 'Filesystem' */
-  readonly volumeMode?: 'Filesystem' | 'Block';
-  /** Shorthand for one mount in the main container. */
+  /** @default [PersistentVolumeAccessMode.READ_WRITE_ONCE] */
+  readonly accessModes?: kplus.PersistentVolumeAccessMode[];
+  /** @default PersistentVolumeMode.FILE_SYSTEM */
+  readonly volumeMode?: kplus.PersistentVolumeMode;
+  /** Shorthand for one mount in the main container. @default mounted only through `mounts` */
   readonly mountPath?: string;
-  /** Shorthand: sub-path of `mountPath`. */
+  /** Shorthand: sub-path of `mountPath`. @default the claim's root */
   readonly subPath?: string;
-  /** Further mounts, in any container of the pod. */
+  /** Further mounts, in any container of the pod. @default none */
   readonly mounts?: ClaimMount[];
 }
 
+/** What happens to a StatefulSet's claims on delete and scale-down. */
 export interface ClaimRetentionProps {
-  /** What happens to the claims when the StatefulSet is deleted. @default 'Retain' */
+  /** What happens to the claims when the StatefulSet is deleted. @default ClaimRetention.RETAIN */
   readonly whenDeleted?: ClaimRetention;
-  /** What happens to the claims of removed replicas on scale-down. @default 'Retain' */
+  /** What happens to the claims of removed replicas on scale-down. @default ClaimRetention.RETAIN */
   readonly whenScaled?: ClaimRetention;
   /**
-   * Why deleting claims is acceptable: required with any 'Delete', and kept in the manifest.
+   * Why deleting claims is acceptable: required with any DELETE, and kept in the manifest.
    * @default none
    */
   readonly reason?: string;
@@ -77,8 +87,8 @@ export function planStorage(claims: VolumeClaimProps[], containerNames: string[]
     const size = typeof claim.size === 'string' ? claim.size : sizeToQuantity(claim.size);
     requireSetting(isQuantity(size) && parseFloat(size) > 0, `${field}.size`, claim.size,
       'is not a positive Kubernetes quantity', 'use e.g. Size.gibibytes(10) or "10Gi"');
-    const accessModes = claim.accessModes ?? ['ReadWriteOnce'];
-    requireSetting(accessModes.length > 0, `${field}.accessModes`, accessModes, 'is empty', "use ['ReadWriteOnce']");
+    const accessModes: string[] = claim.accessModes ?? ['ReadWriteOnce'];
+    requireSetting(accessModes.length > 0, `${field}.accessModes`, accessModes, 'is empty', 'use [PersistentVolumeAccessMode.READ_WRITE_ONCE]');
     const claimMounts: ClaimMount[] = [
       ...(claim.mountPath ? [{ path: claim.mountPath, subPath: claim.subPath }] : []),
       ...(claim.mounts ?? []),
@@ -115,7 +125,7 @@ export function planStorage(claims: VolumeClaimProps[], containerNames: string[]
   return {
     volumeClaimTemplates: templates,
     mounts,
-    persistentVolumeClaimRetentionPolicy: { whenDeleted: retention.whenDeleted ?? 'Retain', whenScaled: retention.whenScaled ?? 'Retain' },
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: retention.whenDeleted ?? ClaimRetention.RETAIN, whenScaled: retention.whenScaled ?? ClaimRetention.RETAIN },
   };
 }
 

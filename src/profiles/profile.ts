@@ -20,38 +20,47 @@ import { DEFAULT_REPLICAS, MIN_RESILIENT_REPLICAS } from '../concerns/scaling';
 import { DEFAULT_DRAIN_PAUSE, wholeSeconds } from '../concerns/shutdown';
 import { checkPriorityClassName, checkTopologyKey } from '../concerns/kubernetes-values';
 import { Rules } from '../rules/synth';
-import { Severity } from '../rules/types';
+import { Severity } from '../rules/severity';
 
+/** A rule's severity in a profile, with the reason. */
 export interface RuleSeverity {
-  /** 'off' suppresses the rule. */
-  readonly severity: Severity | 'off';
+  /** The severity (Severity.OFF suppresses the rule). */
+  readonly severity: Severity;
   /** Why: written into every synthesized object the profile covers. */
   readonly reason: string;
 }
 
 /** What a profile may set. Every field is optional; unset fields fall through to the next layer. */
 export interface ProfileSettings {
-  /** The drain pause of the default preStop hook: how long your ingress/LBs take to stop sending traffic. */
+  /**
+   * The drain pause of the default preStop hook: how long your ingress/LBs take to stop sending traffic.
+   * @default 5 seconds
+   */
   readonly drainPause?: Duration;
+  /** Priority class of every pod. @default the cluster's default priority */
   readonly priorityClassName?: string;
+  /** Node label that names a node's zone. @default 'topology.kubernetes.io/zone' */
   readonly zoneTopologyKey?: string;
+  /** Node label that names a node. @default 'kubernetes.io/hostname' */
   readonly nodeTopologyKey?: string;
+  /** How strictly pods are spread. @default SpreadMode.PREFERRED */
   readonly spread?: SpreadMode;
-  /** Default requests and limits for containers that set none (per field). */
+  /** Default requests and limits for containers that set none (per field). @default cpu 250m/1000m, memory 256Mi/256Mi */
   readonly resources?: kplus.ContainerResources;
+  /** PID 1 of main containers. @default InitProcess.sharedProcessNamespace() */
   readonly init?: InitProcess;
-  /** What your base images contain. */
+  /** What your base images contain. @default ImageTools.shell() plus the chosen init */
   readonly imageTools?: ImageTools;
-  /** Your helper image, for images that lack a shell, sleep or init. */
+  /** Your helper image, for images that lack a shell, sleep or init. @default none */
   readonly helpers?: HelperInjection;
-  /** Default replica count of Deployments and StatefulSets. */
+  /** Default replica count of Deployments and StatefulSets. @default 2 */
   readonly replicas?: number;
-  /** Fewest replicas (or HPA minReplicas) a Deployment may ask for. */
+  /** Fewest replicas (or HPA minReplicas) a Deployment may ask for. @default 2 */
   readonly minReplicas?: number;
-  /** Whether Deployments and StatefulSets get a PodDisruptionBudget by default. */
+  /** Whether Deployments and StatefulSets get a PodDisruptionBudget by default. @default true */
   readonly disruptionBudgets?: boolean;
-  /** Rule severities: a rule id, or 'all', with a reason. */
-  readonly ruleSeverities?: Record<string, RuleSeverity>;
+  /** Rule severities: a rule id, or 'all', with a reason. @default every rule at its catalogue severity */
+  readonly ruleSeverities?: { [ruleId: string]: RuleSeverity };
 }
 
 type SettingKey = Exclude<keyof ProfileSettings, 'ruleSeverities'>;
@@ -62,7 +71,7 @@ export const LIBRARY_DEFAULTS: { readonly [K in SettingKey]: ProfileSettings[K] 
   priorityClassName: undefined,
   zoneTopologyKey: ZONE_TOPOLOGY_KEY,
   nodeTopologyKey: NODE_TOPOLOGY_KEY,
-  spread: 'preferred',
+  spread: SpreadMode.PREFERRED,
   resources: undefined,
   init: DEFAULT_INIT,
   imageTools: undefined,
@@ -84,8 +93,12 @@ const PROFILE_OF = Symbol.for('cdk8s-resilient.profile');
 /** Each Resilient* construct's resolver, kept on the construct (a weak table of one entry per workload costs every garbage collection). */
 const RESOLVER_OF = Symbol('cdk8s-resilient.settings');
 
+/**
+ * Defaults for every Resilient* workload of an App or a Chart, set once by a platform team:
+ * `ResilienceProfile.production().extend('acme', { drainPause: Duration.seconds(15) }).applyTo(app)`.
+ */
 export class ResilienceProfile {
-  /** Strict: the library's defaults; every error-level finding fails synth. */
+  /** Strict: the library's defaults, and every error-level finding fails synth. */
   public static production(): ResilienceProfile {
     return new ResilienceProfile('production', {});
   }
@@ -99,7 +112,7 @@ export class ResilienceProfile {
       replicas: 1,
       minReplicas: 1,
       disruptionBudgets: false,
-      ruleSeverities: { all: { severity: 'warning', reason: 'development profile: findings are reported, not enforced' } },
+      ruleSeverities: { all: { severity: Severity.WARNING, reason: 'development profile: findings are reported, not enforced' } },
     });
   }
 
@@ -108,7 +121,21 @@ export class ResilienceProfile {
     return (scope as IConstruct & { [PROFILE_OF]?: ResilienceProfile })[PROFILE_OF];
   }
 
-  private constructor(public readonly name: string, public readonly settings: ProfileSettings) {}
+  /**
+   * Every Resilient* workload's effective settings below `scope`, with the layer each came from
+   * (props, a chart's or the app's profile, or the library default): why a manifest looks the way
+   * it does.
+   */
+  public static explain(scope: IConstruct): string {
+    return explainSettings(scope);
+  }
+
+  private constructor(
+    /** The profile's name, written into rule-override reasons. */
+    public readonly name: string,
+    /** What the profile sets. */
+    public readonly settings: ProfileSettings,
+  ) {}
 
   /**
    * Raises the first setting of this profile that cannot be used. Run by applyTo(), with the path
@@ -122,7 +149,7 @@ export class ResilienceProfile {
       requireSetting(typeof rule?.reason === 'string' && rule.reason.trim().length > 0, `profile "${name}".ruleSeverities.${id}.reason`, rule?.reason,
         'is empty: a profile that changes a rule must say why', 'give the reason, e.g. "staging clusters have one zone"');
       requireSetting(['error', 'warning', 'off'].includes(rule.severity), `profile "${name}".ruleSeverities.${id}.severity`, rule.severity,
-        'is not a severity', "use 'error', 'warning' or 'off'");
+        'is not a severity', 'use Severity.ERROR, Severity.WARNING or Severity.OFF');
     }
     if (settings.minReplicas !== undefined) requireWholeNumber(settings.minReplicas, `profile "${name}".minReplicas`, 1, 'use 1 or more');
     if (settings.replicas !== undefined) requireWholeNumber(settings.replicas, `profile "${name}".replicas`, 1, 'use 1 or more');
@@ -131,11 +158,14 @@ export class ResilienceProfile {
     if (settings.zoneTopologyKey !== undefined) checkTopologyKey(settings.zoneTopologyKey, `profile "${name}".zoneTopologyKey`);
     if (settings.nodeTopologyKey !== undefined) checkTopologyKey(settings.nodeTopologyKey, `profile "${name}".nodeTopologyKey`);
     requireSetting(settings.spread === undefined || settings.spread === 'preferred' || settings.spread === 'required', `profile "${name}".spread`, settings.spread,
-      'is not a spread mode', "use 'preferred' or 'required'");
+      'is not a spread mode', 'use SpreadMode.PREFERRED or SpreadMode.REQUIRED');
     settings.helpers?.check(`profile "${name}".helpers`);
   }
 
-  /** A new profile: this one's settings with `overrides` on top (rule severities are merged). */
+  /**
+   * A new profile: this one's settings with `overrides` on top (rule severities are merged).
+   * @param name the new profile's name
+   */
   public extend(name: string, overrides: ProfileSettings): ResilienceProfile {
     return new ResilienceProfile(name, {
       ...this.settings,
@@ -148,7 +178,7 @@ export class ResilienceProfile {
    * Makes this the profile of an App or a Chart. Call it before adding workloads: the Resilient*
    * constructs read their defaults when they are created.
    */
-  public applyTo(scope: IConstruct): this {
+  public applyTo(scope: IConstruct): ResilienceProfile {
     withConstructPath(scope, () => {
       this.check();
       requireSetting(ResilienceProfile.attachedTo(scope) === undefined, 'profile', this.name,
@@ -161,7 +191,7 @@ export class ResilienceProfile {
     const rules = Rules.of(scope);
     for (const [id, rule] of Object.entries(this.settings.ruleSeverities ?? {})) {
       const reason = `${rule.reason} (profile ${this.name})`;
-      if (rule.severity === 'off') rules.suppress(id, reason);
+      if (rule.severity === Severity.OFF) rules.suppress(id, reason);
       else rules.setSeverity(id, rule.severity, reason);
     }
     return this;
@@ -243,9 +273,9 @@ function resolverOf(scope: IConstruct): SettingsResolver | undefined {
   return (scope as IConstruct & { [RESOLVER_OF]?: SettingsResolver })[RESOLVER_OF];
 }
 
-/** A PDB unless the props say false, or the props say nothing and the profiles turn PDBs off. */
-export function wantsDisruptionBudget(settings: SettingsResolver, fromProps: object | false | undefined): boolean {
-  if (fromProps === false) return settings.note('disruptionBudget', false, 'props');
+/** A PDB unless the props say `enabled: false`, or the props say nothing and the profiles turn PDBs off. */
+export function wantsDisruptionBudget(settings: SettingsResolver, fromProps: { readonly enabled?: boolean } | undefined): boolean {
+  if (fromProps?.enabled === false) return settings.note('disruptionBudget', false, 'props');
   if (fromProps !== undefined) return settings.note('disruptionBudget', true, 'props');
   return settings.pick('disruptionBudgets', undefined, 'disruptionBudget') !== false;
 }

@@ -52,7 +52,7 @@ export function renderRulesMarkdown(rules: readonly Rule[] = RULES): string {
   out.push('');
   out.push('```ts');
   out.push("Rules.of(db).suppress('replicas-too-few', 'single PostgreSQL primary; a standby is managed elsewhere');");
-  out.push("Rules.of(chart).setSeverity('image-tag-mutable', 'warning', 'dev overlay, CI pins digests');");
+  out.push("Rules.of(chart).setSeverity('image-tag-mutable', Severity.WARNING, 'dev overlay, CI pins digests');");
   out.push('```');
   out.push('');
   out.push('An exception without a reason is not honoured and is itself reported (`rule-override-invalid`).');

@@ -17,24 +17,26 @@ import { ALL_RULES, SEVERITY_ANNOTATION_PREFIX, severityAnnotationValue, SUPPRES
 import { isRuleId, RULES } from './catalogue';
 import { auditObjects, AuditResult } from './engine';
 import { describeRef } from './model';
+import { Severity } from './severity';
 import { addLibraryValidation, PerSynth, trackSynths } from './synth-pass';
 import { discardRenders, renderForAudit } from './synth-renders';
-import { Finding, KubeObject, Severity } from './types';
+import { Finding, KubeObject, Severity as FindingSeverity } from './types';
 
 const RULES_OF = Symbol.for('cdk8s-resilient.rules');
 /** Apps in which some construct has a rule override: elsewhere there are no annotations to write. */
 const APPS_WITH_OVERRIDES = new WeakSet<IConstruct>();
 
-type Override = { readonly kind: 'suppress'; readonly reason: string } | { readonly kind: 'severity'; readonly severity: Severity; readonly reason: string };
+type Override = { readonly kind: 'suppress'; readonly reason: string } | { readonly kind: 'severity'; readonly severity: FindingSeverity; readonly reason: string };
 
 /**
  * Rule overrides for a construct and everything below it. The nearest construct's override of a
  * rule wins.
  *
  *   Rules.of(db).suppress('replicas-too-few', 'single PostgreSQL primary; HA is the operator\'s job');
- *   Rules.of(chart).setSeverity('image-tag-mutable', 'warning', 'dev chart, images pinned by CI');
+ *   Rules.of(chart).setSeverity('image-tag-mutable', Severity.WARNING, 'dev chart, images pinned by CI');
  */
 export class Rules {
+  /** The overrides of `scope` (an App, a Chart, a workload or any construct), made on first use. */
   public static of(scope: IConstruct): Rules {
     const holder = scope as IConstruct & { [RULES_OF]?: Rules };
     let rules = holder[RULES_OF];
@@ -52,8 +54,12 @@ export class Rules {
 
   private constructor(private readonly scope: IConstruct) {}
 
-  /** Turns the rule off for this construct's objects. The reason is kept in the output. */
-  public suppress(ruleId: string, reason: string): this {
+  /**
+   * Turns the rule off for this construct's objects. The reason is kept in the output.
+   * @param ruleId a rule id from docs/rules.md
+   * @param reason why the rule does not apply here
+   */
+  public suppress(ruleId: string, reason: string): Rules {
     this.check(ruleId, reason, 'suppress');
     this.overrides.set(ruleId, { kind: 'suppress', reason: reason.trim() });
     APPS_WITH_OVERRIDES.add(this.scope.node.root);
@@ -62,18 +68,24 @@ export class Rules {
 
   /**
    * Reports the rule's findings on this construct's objects with another severity. `'all'`
-   * re-rates every rule (a rule named on its own still wins).
+   * re-rates every rule (a rule named on its own still wins). Severity.OFF suppresses the rule.
+   * @param ruleId a rule id from docs/rules.md, or 'all'
+   * @param reason why the rule's usual severity does not fit here
    */
-  public setSeverity(ruleId: string, severity: Severity, reason: string): this {
-    withConstructPath(this.scope, () => requireSetting(severity === 'error' || severity === 'warning', `Rules.setSeverity("${ruleId}").severity`, severity,
-      'is not a severity', "use 'warning' or 'error'"));
+  public setSeverity(ruleId: string, severity: Severity, reason: string): Rules {
+    withConstructPath(this.scope, () => requireSetting(severity === 'error' || severity === 'warning' || severity === 'off', `Rules.setSeverity("${ruleId}").severity`, severity,
+      'is not a severity', 'use Severity.ERROR, Severity.WARNING or Severity.OFF'));
+    if (severity === Severity.OFF) return this.suppress(ruleId, reason);
     this.check(ruleId, reason, 'setSeverity', ruleId === ALL_RULES);
-    this.overrides.set(ruleId, { kind: 'severity', severity, reason: reason.trim() });
+    this.overrides.set(ruleId, { kind: 'severity', severity: severity as FindingSeverity, reason: reason.trim() });
     APPS_WITH_OVERRIDES.add(this.scope.node.root);
     return this;
   }
 
-  /** The overrides set on this construct itself (not inherited ones). */
+  /**
+   * The overrides set on this construct itself (not inherited ones).
+   * @jsii ignore
+   */
   public get entries(): ReadonlyMap<string, Override> {
     return this.overrides;
   }

@@ -1,6 +1,6 @@
 /** Writes a planned PodDisruptionBudget as a Kubernetes object. */
 import { Construct } from 'constructs';
-import * as k8s from '../../imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { DisruptionBudgetSpec } from '../concerns/disruption-budget';
 
 export function createDisruptionBudget(scope: Construct, name: string, labels: Record<string, string>, spec: DisruptionBudgetSpec): k8s.KubePodDisruptionBudget {

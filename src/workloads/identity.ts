@@ -8,6 +8,7 @@ import { requireSetting, withConstructPath } from '../concerns/errors';
 import { checkObjectName, CRON_JOB_NAME_MAX, isDnsLabel, nameHint, STATEFUL_SET_NAME_MAX } from '../concerns/kubernetes-values';
 import { recommendedLabels, selectorLabels, versionFromImage, WorkloadIdentity } from '../concerns/labels';
 
+/** Names and recommended labels of a workload and its objects. */
 export interface IdentityProps {
   /**
    * Name of the Kubernetes objects (workload, Service, PDB, HPA).

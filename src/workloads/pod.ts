@@ -4,7 +4,7 @@
  * pure function in concerns/ and written into the cdk8s-plus object as JSON patches, so the
  * cdk8s-plus workload stays available to users as the escape hatch.
  */
-import { ApiObjectMetadata } from 'cdk8s';
+import { ApiObjectMetadata, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { SHUTDOWN_BUDGET_ANNOTATION } from '../concerns/annotations';
@@ -16,7 +16,7 @@ import { planPlacement, PlacementProps, PlacementPlan } from '../concerns/placem
 import { DeclaredPort, planProbes, ProbePlan, ProbesProps } from '../concerns/probes';
 import { planResources } from '../concerns/resources';
 import { containerHardening, podHardening } from '../concerns/security';
-import { LifecycleHook, planShutdown, ShutdownDefaults, ShutdownPlan, ShutdownProps } from '../concerns/shutdown';
+import { LifecycleHook, planShutdown, ShutdownPlan, ShutdownProps } from '../concerns/shutdown';
 import { SettingsResolver } from '../profiles/profile';
 import { addLibraryValidation } from '../rules/synth-pass';
 import { checkContainerProps, checkHookPort, checkPodMetadata, DEFAULT_IMAGE_PULL_POLICY, injectHelpers, mountWritablePaths, resolveInit, sidecarEntrypoint } from './pod-containers';
@@ -25,12 +25,19 @@ import { applyPodSettings, ContainerSettings, podSettingsValidation } from './po
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { toJson_Probe: toJsonProbe } = require('cdk8s-plus-27/lib/imports/k8s');
 
-/** A container as in cdk8s-plus-27, with probes and hooks expressed by this library. */
-export interface ResilientContainerProps extends Omit<kplus.ContainerProps, 'readiness' | 'liveness' | 'startup' | 'lifecycle'> {
+/**
+ * A container as in cdk8s-plus-27, plus probes and hooks expressed by this library.
+ *
+ * cdk8s-plus's own `readiness`, `liveness`, `startup` and `lifecycle` are honoured: each replaces
+ * the library's default for that probe or hook. Setting one of them and this library's
+ * equivalent (`probes.readiness`, `probes.startupTimeout`, `preStop` / `shutdown.preStop`,
+ * `postStart`) fails synth with a message naming both.
+ */
+export interface ResilientContainerProps extends kplus.ContainerProps {
   /**
    * Readiness, liveness and startup probes.
-   * @default for the main container: TCP probes on its first port (see ProbesProps);
-   * for sidecars: none
+   * @default for the main container of a Deployment, StatefulSet or DaemonSet: TCP probes on its
+   * first port (see ProbesProps); for sidecars and Job containers: none
    */
   readonly probes?: ProbesProps;
   /**
@@ -39,7 +46,7 @@ export interface ResilientContainerProps extends Omit<kplus.ContainerProps, 'rea
    */
   readonly preStop?: LifecycleHook;
   /**
-   * Runs right after the container starts, at the same time as its entrypoint; if it fails the
+   * Runs right after the container starts, at the same time as its entrypoint. If it fails, the
    * container is killed, so keep it short and reliable.
    * @default none
    */
@@ -54,7 +61,10 @@ export interface ResilientContainerProps extends Omit<kplus.ContainerProps, 'rea
 
 /** What every Resilient* workload's pod accepts. */
 export interface ResilientPodProps {
-  /** The main container: it gets the shutdown hook, the init process and default probes. */
+  /**
+   * The main container: it gets the shutdown hook, the init process and (except in Jobs and
+   * CronJobs) default probes.
+   */
   readonly container: ResilientContainerProps;
   /** Further containers in the pod. @default none */
   readonly sidecars?: ResilientContainerProps[];
@@ -65,7 +75,10 @@ export interface ResilientPodProps {
    * @default InitProcess.sharedProcessNamespace(): needs no binary in the image
    */
   readonly init?: InitProcess;
-  /** preStop hook, app shutdown time and the grace period derived from them. */
+  /**
+   * preStop hook, app shutdown time and the grace period derived from them.
+   * @default a drain pause (none for Jobs and CronJobs) and the workload kind's shutdown time
+   */
   readonly shutdown?: ShutdownProps;
   /** Spreading over nodes and zones. @default preferred spreading, never blocks scheduling */
   readonly placement?: PlacementProps;
@@ -93,8 +106,8 @@ export interface ResilientPodProps {
    */
   readonly dockerRegistryAuth?: kplus.ISecret;
   /**
-   * Volumes of the pod, mounted by containers through their `volumeMounts` (volumes mounted that
-   * way are added anyway; list here the ones mounted by other means).
+   * Volumes of the pod, for the ones mounted by other means than the containers' `volumeMounts`
+   * (volumes mounted there are added anyway).
    * @default none
    */
   readonly volumes?: kplus.Volume[];
@@ -112,12 +125,19 @@ export interface ResilientPodProps {
   readonly securityContext?: kplus.PodSecurityContextProps;
 }
 
-export interface PodResilienceOptions {
+/** A workload kind's shutdown defaults, as the pod plumbing takes them. */
+export interface PodShutdownDefaults {
   /**
-   * The workload kind's shutdown defaults. Without `preStop`, the default hook is a drain pause
-   * whose length comes from the profile (or the library default).
+   * Without it, the default hook is a drain pause whose length comes from the profile (or the
+   * library default).
    */
-  readonly shutdownDefaults: Omit<ShutdownDefaults, 'preStop'> & { readonly preStop?: LifecycleHook };
+  readonly preStop?: LifecycleHook;
+  readonly appShutdown: Duration;
+}
+
+export interface PodResilienceOptions {
+  /** The workload kind's shutdown defaults. */
+  readonly shutdownDefaults: PodShutdownDefaults;
   /** Labels that select this workload's pods (spreading counts only these). */
   readonly selector: Record<string, string>;
   /** Label that differs between rollout revisions, for topology spread's matchLabelKeys. */
@@ -256,14 +276,19 @@ export function applyPodResilience(scope: IConstruct, workload: kplus.Workload, 
       if (c.probes?.readiness) explicitProbes.add('readiness');
       if (c.probes?.liveness) explicitProbes.add('liveness');
       if (c.probes?.startup || c.probes?.startupTimeout) explicitProbes.add('startup');
+      // A cdk8s-plus preStop of the user's replaces the library's default one, which is then not
+      // rendered at all (its tools are not needed); the grace period still counts its pause. A
+      // preStop the user gave this library too is rendered, and the merge reports the conflict.
+      const preStopExplicit = index > 0 || chosen !== undefined;
+      const replacedDefault = c.lifecycle?.preStop !== undefined && !preStopExplicit;
       containerSettings.push({
         name: container.name,
         field,
         probes: plan,
         explicitProbes,
-        cdk8sPlusDefaults: (c as kplus.ContainerProps).startup === undefined ? cdk8sPlusDefaultProbes(container) : new Map(),
-        preStop: preStop?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.preStop` }),
-        preStopExplicit: index > 0 || chosen !== undefined,
+        cdk8sPlusDefaults: c.startup === undefined ? cdk8sPlusDefaultProbes(container) : new Map(),
+        preStop: replacedDefault ? undefined : preStop?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.preStop` }),
+        preStopExplicit,
         postStart: postStart?.renderFor({ tools: toolboxes[index], initKind, field: `${field}.postStart` }),
         capabilitiesAdd: c.securityContext?.capabilities?.add?.map((cap) => String(cap).replace(/^CAP_/, '')),
       });

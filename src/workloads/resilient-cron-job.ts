@@ -12,28 +12,50 @@ import { CronJobPlan, CronScheduleProps, JobRunPlan, JobRunProps, planCronJob, p
 import { withConstructPath } from '../concerns/errors';
 import { addFinalJsonPatch } from './final-patch';
 import { IdentityProps, labelAll, objectName, resolveIdentity } from './identity';
-import { PodPlan, applyPodResilience, cdk8sPlusPodProps } from './pod';
-import { batchPodOptions, jobRunPatches, ResilientBatchPodProps, restartPolicyOf } from './resilient-job';
+import { PodPlan, applyPodResilience, cdk8sPlusPodProps, ResilientPodProps } from './pod';
+import { batchPodOptions, jobRunPatches, restartPolicyOf } from './resilient-job';
 import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
-export interface ResilientCronJobProps extends ResilientBatchPodProps, IdentityProps, JobRunProps, CronScheduleProps {}
+/**
+ * A ResilientCronJob: its pod, identity, schedule and the settings of each run. The pod is a
+ * Job's (see ResilientJobProps): no default probes, no preStop hook.
+ */
+export interface ResilientCronJobProps extends ResilientPodProps, IdentityProps, JobRunProps, CronScheduleProps {}
 
 const JOB_SPEC = '/spec/jobTemplate/spec';
 const POD_SPEC = `${JOB_SPEC}/template/spec`;
 
+/**
+ * A Job on a validated schedule, in an explicit time zone, that never runs twice at once by
+ * default. Each run gets ResilientJob's run settings.
+ */
 export class ResilientCronJob extends Construct {
   /** The cdk8s-plus CronJob: reach for it for anything this construct does not cover. */
   public readonly cronJob: kplus.CronJob;
   /** The CronJob's ApiObject, for JSON patches. */
   public readonly apiObject: ApiObject;
+  /** The recommended labels on every object of this workload. */
   public readonly labels: Record<string, string>;
+  /**
+   * What was decided for the pod.
+   * @jsii ignore
+   */
   public readonly pod: PodPlan;
-  /** Schedule, time zone, concurrency, starting deadline, history limits and suspend as decided. */
+  /**
+   * Schedule, time zone, concurrency, starting deadline, history limits and suspend as decided.
+   * @jsii ignore
+   */
   public readonly settings: CronJobPlan;
-  /** Each run's backoffLimit, deadline, restart policy, completions and parallelism. */
+  /**
+   * Each run's backoffLimit, deadline, restart policy, completions and parallelism.
+   * @jsii ignore
+   */
   public readonly run: JobRunPlan;
-  /** undefined with restartPolicy OnFailure, or when there is no rule to put in it. */
+  /**
+   * undefined with restartPolicy OnFailure, or when there is no rule to put in it.
+   * @jsii ignore
+   */
   public readonly podFailurePolicy?: PodFailurePolicySpec;
   /** Seconds the kubelet waits between delete and SIGKILL. */
   public readonly terminationGracePeriodSeconds: number;

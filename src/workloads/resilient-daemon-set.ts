@@ -19,6 +19,7 @@ import { applyPodResilience, PodPlan, ResilientPodProps, cdk8sPlusPodProps } fro
 import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
+/** A ResilientDaemonSet: its pod, identity, rollout and tolerations. */
 export interface ResilientDaemonSetProps extends ResilientPodProps, IdentityProps {
   /**
    * Rolling update settings.
@@ -34,16 +35,34 @@ export interface ResilientDaemonSetProps extends ResilientPodProps, IdentityProp
   readonly tolerations?: Tolerations[];
 }
 
+/**
+ * A node agent (log shipper, metrics exporter, storage or network plugin) on every node it should
+ * reach, replaced a few nodes at a time with health checks gating each step, and stopped
+ * gracefully: a cdk8s-plus DaemonSet.
+ */
 export class ResilientDaemonSet extends Construct {
   /** The cdk8s-plus DaemonSet: reach for it for anything this construct does not cover. */
   public readonly daemonSet: kplus.DaemonSet;
   /** The DaemonSet's ApiObject, for JSON patches. */
   public readonly apiObject: ApiObject;
-  /** Labels that select this workload's pods; stable across releases. */
+  /** Labels that select this workload's pods, stable across releases. */
   public readonly selectorLabels: Record<string, string>;
+  /** The recommended labels on every object of this workload. */
   public readonly labels: Record<string, string>;
+  /**
+   * What was decided for the pod.
+   * @jsii ignore
+   */
   public readonly pod: PodPlan;
+  /**
+   * The rolling update as decided.
+   * @jsii ignore
+   */
   public readonly rollout: DaemonSetRolloutPlan;
+  /**
+   * The tolerations as written.
+   * @jsii ignore
+   */
   public readonly tolerations: TolerationSpec[];
   /** Seconds the kubelet waits between delete and SIGKILL. */
   public readonly terminationGracePeriodSeconds: number;

@@ -5,9 +5,9 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import * as k8s from '../../imports/k8s';
-import { withConstructPath } from '../concerns/errors';
+import { requireOptionsObject, withConstructPath } from '../concerns/errors';
 import { DisruptionBudgetProps, planDisruptionBudget } from '../concerns/disruption-budget';
 import { planRollout, RolloutPlan, RolloutProps } from '../concerns/rollout';
 import { AutoscalingProps, planScaling, ScalingPlan } from '../concerns/scaling';
@@ -21,41 +21,64 @@ import { createService, ServiceOptions } from './service';
 import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
+/** A ResilientDeployment: its pod, identity, replicas, rollout, budget and Service. */
 export interface ResilientDeploymentProps extends ResilientPodProps, IdentityProps {
   /**
    * Fixed replica count. Leave unset with `autoscaling`.
    * @default 2
    */
   readonly replicas?: number;
-  /** Adds a HorizontalPodAutoscaler; spec.replicas is then left to it. @default none */
+  /** Adds a HorizontalPodAutoscaler, which then owns spec.replicas. @default none */
   readonly autoscaling?: AutoscalingProps;
   /** Rolling update settings. @default maxSurge 25%, maxUnavailable 0, minReady 10 s */
   readonly rollout?: RolloutProps;
   /**
-   * PodDisruptionBudget, created whenever the workload runs at least 2 pods; `false` skips it.
-   * @default maxUnavailable 1
+   * PodDisruptionBudget, created whenever the workload runs at least 2 pods. `enabled: false`
+   * skips it.
+   * @default maxUnavailable 1 (none in a profile with disruptionBudgets: false)
    */
-  readonly disruptionBudget?: DisruptionBudgetProps | false;
+  readonly disruptionBudget?: DisruptionBudgetProps;
   /**
-   * A Service for the main container's ports; `false` skips it.
+   * A Service for the main container's ports. `enabled: false` skips it.
    * @default a ClusterIP Service when the main container declares ports
    */
-  readonly service?: ServiceOptions | false;
+  readonly service?: ServiceOptions;
 }
 
+/**
+ * A stateless service that stays available through node drains, rolling updates, zone loss, slow
+ * starts and crashes: a cdk8s-plus Deployment with probes, graceful shutdown, spreading, a
+ * PodDisruptionBudget, a Service and (optionally) a HorizontalPodAutoscaler.
+ */
 export class ResilientDeployment extends Construct {
   /** The cdk8s-plus Deployment: reach for it for anything this construct does not cover. */
   public readonly deployment: kplus.Deployment;
   /** The Deployment's ApiObject, for JSON patches. */
   public readonly apiObject: ApiObject;
+  /** The Service in front of the main container, when there is one. */
   public readonly service?: kplus.Service;
+  /** The PodDisruptionBudget, when there is one. */
   public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The HorizontalPodAutoscaler, with `autoscaling`. */
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
-  /** Labels that select this workload's pods; stable across releases. */
+  /** Labels that select this workload's pods, stable across releases. */
   public readonly selectorLabels: Record<string, string>;
+  /** The recommended labels on every object of this workload. */
   public readonly labels: Record<string, string>;
+  /**
+   * What was decided for the pod.
+   * @jsii ignore
+   */
   public readonly pod: PodPlan;
+  /**
+   * Replicas and autoscaling as decided.
+   * @jsii ignore
+   */
   public readonly scaling: ScalingPlan;
+  /**
+   * The rolling update as decided.
+   * @jsii ignore
+   */
   public readonly rollout: RolloutPlan;
   /** Seconds the kubelet waits between delete and SIGKILL. */
   public readonly terminationGracePeriodSeconds: number;
@@ -63,6 +86,10 @@ export class ResilientDeployment extends Construct {
   constructor(scope: Construct, id: string, props: ResilientDeploymentProps) {
     super(scope, id);
     const settings = SettingsResolver.of(this);
+    withConstructPath(this, () => {
+      requireOptionsObject(props.disruptionBudget, 'disruptionBudget', 'use { enabled: false } to skip the PodDisruptionBudget, or e.g. { maxUnavailable: 1 }');
+      requireOptionsObject(props.service, 'service', 'use { enabled: false } to skip the Service, or e.g. { ports: [8080] }');
+    });
     // With an HPA the replica count is its business: no default from the profile.
     const replicas = props.autoscaling ? props.replicas : settings.pick('replicas', props.replicas);
     const minimum = settings.pick('minReplicas', undefined);
@@ -111,11 +138,11 @@ export class ResilientDeployment extends Construct {
       return json;
     });
 
-    if (props.service !== false && (props.service !== undefined || this.pod.mainContainer.ports.length > 0)) {
-      this.service = withConstructPath(this, () => createService(this, name, ids.selector, this.pod.mainContainer, ids.labels, props.service || {}));
+    if (props.service?.enabled !== false && (props.service !== undefined || this.pod.mainContainer.ports.length > 0)) {
+      this.service = withConstructPath(this, () => createService(this, name, ids.selector, this.pod.mainContainer, ids.labels, props.service ?? {}));
     }
     if (wantsDisruptionBudget(settings, props.disruptionBudget)) {
-      const spec = withConstructPath(this, () => planDisruptionBudget(ids.selector, this.scaling.minReplicas, props.disruptionBudget || {}));
+      const spec = withConstructPath(this, () => planDisruptionBudget(ids.selector, this.scaling.minReplicas, props.disruptionBudget ?? {}));
       if (spec) {
         this.podDisruptionBudget = createDisruptionBudget(this, name, ids.labels, spec);
       }

@@ -19,26 +19,16 @@ import { requireUniqueObjects } from './unique-objects';
 import { attachResilienceRules } from '../rules/synth';
 
 /**
- * Pods of a Job or CronJob. Kubernetes 1.27 has no native sidecars: a Job's pod finishes only when
- * every container has exited, so a sidecar that never exits on its own (a proxy, a log shipper)
- * keeps the pod running until activeDeadline fails the Job.
+ * A ResilientJob: its pod, identity and run settings.
+ *
+ * The main container has no probes unless given (a liveness probe can catch a run that hangs
+ * without exiting) and no preStop hook: a Job receives no Service traffic, so there is nothing to
+ * drain before SIGTERM; the app gets 30 s to finish or roll back its current unit of work.
+ * Kubernetes 1.27 has no native sidecars: a Job's pod finishes only when every container has
+ * exited, so a sidecar that never exits on its own (a proxy, a log shipper) keeps the pod running
+ * until activeDeadline fails the Job.
  */
-export interface ResilientBatchPodProps extends ResilientPodProps {
-  /**
-   * The main container has no probes unless given here; a liveness probe can catch a run that
-   * hangs without exiting.
-   * @default none (see ResilientContainerProps.probes)
-   */
-  readonly container: ResilientPodProps['container'];
-  /**
-   * preStop hook and shutdown time. A Job receives no Service traffic, so there is nothing to
-   * drain before SIGTERM.
-   * @default no preStop, 30 s for the app to finish or roll back its current unit of work
-   */
-  readonly shutdown?: ResilientPodProps['shutdown'];
-}
-
-export interface ResilientJobProps extends ResilientBatchPodProps, IdentityProps, JobProps {}
+export interface ResilientJobProps extends ResilientPodProps, IdentityProps, JobProps {}
 
 /** Pod settings shared by Jobs and CronJobs: no spreading, no default probes, no preStop. */
 export const BATCH_SHUTDOWN_DEFAULTS: ShutdownDefaults = { preStop: LifecycleHook.none(), appShutdown: DEFAULT_BATCH_SHUTDOWN };
@@ -60,16 +50,32 @@ export function restartPolicyOf(run: JobRunPlan): kplus.RestartPolicy {
   return run.restartPolicy === 'Never' ? kplus.RestartPolicy.NEVER : kplus.RestartPolicy.ON_FAILURE;
 }
 
+/**
+ * Run-to-completion work that always ends (a deadline), retries what is worth retrying, is not
+ * charged for drains and preemption, shuts down gracefully when its node is drained, and cleans
+ * up after itself: a cdk8s-plus Job with a pod failure policy.
+ */
 export class ResilientJob extends Construct {
   /** The cdk8s-plus Job: reach for it for anything this construct does not cover. */
   public readonly job: kplus.Job;
   /** The Job's ApiObject, for JSON patches. */
   public readonly apiObject: ApiObject;
+  /** The recommended labels on every object of this workload. */
   public readonly labels: Record<string, string>;
+  /**
+   * What was decided for the pod.
+   * @jsii ignore
+   */
   public readonly pod: PodPlan;
-  /** backoffLimit, deadlines, ttl, restart policy, completions and parallelism as decided. */
+  /**
+   * backoffLimit, deadlines, ttl, restart policy, completions and parallelism as decided.
+   * @jsii ignore
+   */
   public readonly settings: JobPlan;
-  /** undefined with restartPolicy OnFailure, or when there is no rule to put in it. */
+  /**
+   * undefined with restartPolicy OnFailure, or when there is no rule to put in it.
+   * @jsii ignore
+   */
   public readonly podFailurePolicy?: PodFailurePolicySpec;
   /** Seconds the kubelet waits between delete and SIGKILL. */
   public readonly terminationGracePeriodSeconds: number;

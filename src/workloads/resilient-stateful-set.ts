@@ -3,11 +3,11 @@
  * default. Shares the pod template, shutdown, init process, probes, placement, disruption budget,
  * labels and security with ResilientDeployment; adds claims, retention and the governing Service.
  */
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import * as k8s from '../../imports/k8s';
-import { requireSetting, requireWholeNumber, withConstructPath } from '../concerns/errors';
+import { requireOptionsObject, requireSetting, requireWholeNumber, withConstructPath } from '../concerns/errors';
 import { DisruptionBudgetProps, planDisruptionBudget } from '../concerns/disruption-budget';
 import { planScaling, ScalingPlan } from '../concerns/scaling';
 import { wholeSeconds } from '../concerns/shutdown';
@@ -28,17 +28,23 @@ export const DEFAULT_STATEFUL_APP_SHUTDOWN = Duration.seconds(60);
 /** Group that owns mounted volumes unless the user picks one. */
 export const DEFAULT_FS_GROUP = 1000;
 
+/** How a StatefulSet replaces its pods on a release. */
 export interface StatefulRolloutProps {
   /** Only pods with an ordinal >= partition are updated: a canary for stateful apps. @default 0 */
   readonly partition?: number;
   /** How long an updated pod must stay Ready before the next one is updated. @default 10 seconds */
   readonly minReady?: Duration;
-  /** @default 'OrderedReady' (one pod at a time, in order); 'Parallel' starts and stops them together */
-  readonly podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  /**
+   * ORDERED_READY starts and stops one pod at a time, in order. PARALLEL starts and stops them
+   * together.
+   * @default PodManagementPolicy.ORDERED_READY
+   */
+  readonly podManagementPolicy?: kplus.PodManagementPolicy;
   /** Old revisions kept for rollbacks. @default 5 */
   readonly revisionHistoryLimit?: number;
 }
 
+/** The governing headless Service of a StatefulSet. */
 export interface HeadlessServiceOptions {
   /**
    * Publish DNS records for pods before they are Ready, so peers can find each other while the
@@ -50,6 +56,7 @@ export interface HeadlessServiceOptions {
   readonly name?: string;
 }
 
+/** A ResilientStatefulSet: its pod, identity, replicas, storage, Services and budget. */
 export interface ResilientStatefulSetProps extends ResilientPodProps, IdentityProps {
   /**
    * Replicas. One is allowed here (a single-instance database is a legitimate stateful
@@ -65,14 +72,17 @@ export interface ResilientStatefulSetProps extends ResilientPodProps, IdentityPr
    * @default Retain on both: data is never deleted unless you opt in
    */
   readonly claimRetention?: ClaimRetentionProps;
-  /** The governing headless Service (clusterIP None) wired to spec.serviceName. */
+  /** The governing headless Service (clusterIP None) wired to spec.serviceName. @default named '<name>-headless' */
   readonly headlessService?: HeadlessServiceOptions;
   /** A ClusterIP Service for clients, alongside the headless one. @default none */
   readonly clientService?: ServiceOptions;
   /** @default OrderedReady, RollingUpdate with partition 0, minReady 10 s */
   readonly rollout?: StatefulRolloutProps;
-  /** @default maxUnavailable 1 */
-  readonly disruptionBudget?: DisruptionBudgetProps | false;
+  /**
+   * PodDisruptionBudget, made even for one replica. `enabled: false` skips it.
+   * @default maxUnavailable 1 (none in a profile with disruptionBudgets: false)
+   */
+  readonly disruptionBudget?: DisruptionBudgetProps;
   /**
    * Group ID that owns mounted volumes (fsGroup), with fsGroupChangePolicy OnRootMismatch so a
    * restart with a large volume does not re-chown every file.
@@ -81,23 +91,51 @@ export interface ResilientStatefulSetProps extends ResilientPodProps, IdentityPr
   readonly fsGroup?: number;
 }
 
+/**
+ * A stateful workload with stable network identity and per-replica storage that is never lost by
+ * default: a cdk8s-plus StatefulSet with its governing headless Service, volume claims, probes,
+ * graceful shutdown, spreading and a PodDisruptionBudget.
+ */
 export class ResilientStatefulSet extends Construct {
+  /** The cdk8s-plus StatefulSet: reach for it for anything this construct does not cover. */
   public readonly statefulSet: kplus.StatefulSet;
+  /** The StatefulSet's ApiObject, for JSON patches. */
   public readonly apiObject: ApiObject;
   /** The governing headless Service. */
   public readonly headlessService: kplus.Service;
+  /** The Service for clients, with `clientService`. */
   public readonly clientService?: kplus.Service;
+  /** The PodDisruptionBudget, when there is one. */
   public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** Labels that select this workload's pods, stable across releases. */
   public readonly selectorLabels: Record<string, string>;
+  /** The recommended labels on every object of this workload. */
   public readonly labels: Record<string, string>;
+  /**
+   * What was decided for the pod.
+   * @jsii ignore
+   */
   public readonly pod: PodPlan;
+  /**
+   * Claims, mounts and retention as decided.
+   * @jsii ignore
+   */
   public readonly storage: StoragePlan;
+  /**
+   * Replicas as decided.
+   * @jsii ignore
+   */
   public readonly scaling: ScalingPlan;
+  /** Seconds the kubelet waits between delete and SIGKILL. */
   public readonly terminationGracePeriodSeconds: number;
 
   constructor(scope: Construct, id: string, props: ResilientStatefulSetProps) {
     super(scope, id);
     const settings = SettingsResolver.of(this);
+    withConstructPath(this, () => {
+      requireOptionsObject(props.disruptionBudget, 'disruptionBudget', 'use { enabled: false } to skip the PodDisruptionBudget, or e.g. { maxUnavailable: 1 }');
+      requireOptionsObject(props.clientService, 'clientService', 'leave it unset (or { enabled: false }) for no client Service, or give e.g. { name: "db" }');
+    });
     // One replica is a legitimate stateful workload (the rules still ask for a reason).
     this.scaling = withConstructPath(this, () => planScaling(settings.pick('replicas', props.replicas), undefined, 1));
     const rollout = withConstructPath(this, () => planStatefulRollout(props.rollout ?? {}, this.scaling.minReplicas));
@@ -175,12 +213,12 @@ export class ResilientStatefulSet extends Construct {
     });
     addFinalJsonPatch(this.apiObject, ...patches);
 
-    if (props.clientService) {
+    if (props.clientService && props.clientService.enabled !== false) {
       this.clientService = withConstructPath(this, () => createService(this, name, ids.selector, this.pod.mainContainer, ids.labels, props.clientService!, 'clientService'));
     }
     if (wantsDisruptionBudget(settings, props.disruptionBudget)) {
       // Made even for one replica: maxUnavailable 1 never blocks a drain and states the intent.
-      const spec = withConstructPath(this, () => planDisruptionBudget(ids.selector, this.scaling.minReplicas, props.disruptionBudget || {}, true))!;
+      const spec = withConstructPath(this, () => planDisruptionBudget(ids.selector, this.scaling.minReplicas, props.disruptionBudget ?? {}, true))!;
       this.podDisruptionBudget = createDisruptionBudget(this, name, ids.labels, spec);
     }
     if (this.storage.persistentVolumeClaimRetentionPolicy.whenScaled === 'Delete') {
@@ -190,12 +228,17 @@ export class ResilientStatefulSet extends Construct {
     requireUniqueObjects(this);
     attachResilienceRules(this);
   }
+
+  /** The chart this workload belongs to. */
+  public get chart(): Chart {
+    return Chart.of(this);
+  }
 }
 
 export interface StatefulRolloutPlan {
   readonly partition: number;
   readonly minReadySeconds: number;
-  readonly podManagementPolicy: 'OrderedReady' | 'Parallel';
+  readonly podManagementPolicy: string;
   readonly revisionHistoryLimit: number;
 }
 
@@ -209,7 +252,7 @@ export function planStatefulRollout(props: StatefulRolloutProps, replicas: numbe
   return {
     partition,
     minReadySeconds: wholeSeconds(props.minReady ?? Duration.seconds(10), 'rollout.minReady'),
-    podManagementPolicy: props.podManagementPolicy ?? 'OrderedReady',
+    podManagementPolicy: props.podManagementPolicy ?? kplus.PodManagementPolicy.ORDERED_READY,
     revisionHistoryLimit,
   };
 }

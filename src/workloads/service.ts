@@ -6,11 +6,17 @@ import { checkObjectName, isDns1035Label } from '../concerns/kubernetes-values';
 import { dropServiceDefaults } from './api-defaults';
 import { objectName } from './identity';
 
+/** A Service in front of a workload's main container. */
 export interface ServiceOptions {
-  /** @default ClusterIP */
+  /**
+   * Whether to create the Service.
+   * @default true when the main container declares ports (Deployment), or when the options are given
+   */
+  readonly enabled?: boolean;
+  /** @default ServiceType.CLUSTER_IP */
   readonly type?: kplus.ServiceType;
   /**
-   * Ports to expose; each must be a declared port of the main container.
+   * Ports to expose, each a declared port of the main container.
    * @default every port the main container declares
    */
   readonly ports?: number[];
@@ -23,7 +29,7 @@ export interface ServiceOptions {
  */
 export function createService(scope: Construct, name: string, selector: Record<string, string>, main: kplus.Container, labels: Record<string, string>, options: ServiceOptions, field = 'service'): kplus.Service {
   const declared = main.ports;
-  requireSetting(declared.length > 0, field, options, 'needs a port, but the main container declares none', 'declare the port on the container (portNumber) or set service: false');
+  requireSetting(declared.length > 0, field, options, 'needs a port, but the main container declares none', 'declare the port on the container (portNumber) or set service: { enabled: false }');
   const wanted = options.ports ?? [...new Set(declared.map((p) => p.number))];
   for (const port of wanted) {
     if (declared.some((p) => p.number === port)) continue;

@@ -1,7 +1,8 @@
 import { Cron, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
   checkTimeZone, planCronJob, planJob, planJobRun, planPodFailurePolicy, planSchedule, SUPPORTED_MACROS,
-} from '../../src';
+} from '../../src/concerns/batch';
 
 describe('job run settings', () => {
   test('defaults: always-set retries, deadline and ttl; Never; one pod', () => {
@@ -21,7 +22,7 @@ describe('job run settings', () => {
   });
 
   test('OnFailure: no disruption rule, since Kubernetes allows no pod failure policy there', () => {
-    const run = planJobRun({ restartPolicy: 'OnFailure' });
+    const run = planJobRun({ restartPolicy: kplus.RestartPolicy.ON_FAILURE });
     expect(run.ignoreDisruptions).toBe(false);
     expect(planPodFailurePolicy(run, 'main')).toBeUndefined();
   });
@@ -40,7 +41,7 @@ describe('job run settings', () => {
     ['exit code 256', { failJobOnExitCodes: [256] }, 'failJobOnExitCodes: 256 is not an exit code (whole numbers from 1 to 255)'],
     ['negative exit code', { failJobOnExitCodes: [-1] }, 'failJobOnExitCodes: -1 is not an exit code'],
     ['exit codes with OnFailure', { restartPolicy: 'OnFailure', failJobOnExitCodes: [2] },
-      'failJobOnExitCodes: [2] needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never". Fix: use restartPolicy "Never" (the default), or remove failJobOnExitCodes'],
+      'failJobOnExitCodes: [2] needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never". Fix: use restartPolicy RestartPolicy.NEVER (the default), or remove failJobOnExitCodes'],
     ['ignoreDisruptions with OnFailure', { restartPolicy: 'OnFailure', ignoreDisruptions: true },
       'ignoreDisruptions: true needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never"'],
   ])('rejects %s', (_, props, message) => {
@@ -83,7 +84,7 @@ describe('cron job settings', () => {
 
   test('overrides', () => {
     expect(planCronJob({
-      schedule: Cron.hourly(), timeZone: 'Europe/Berlin', concurrencyPolicy: 'Replace', startingDeadline: Duration.seconds(10),
+      schedule: Cron.hourly(), timeZone: 'Europe/Berlin', concurrencyPolicy: kplus.ConcurrencyPolicy.REPLACE, startingDeadline: Duration.seconds(10),
       successfulJobsHistoryLimit: 0, failedJobsHistoryLimit: 5, suspend: true,
     })).toMatchObject({ timeZone: 'Europe/Berlin', concurrencyPolicy: 'Replace', startingDeadlineSeconds: 10, successfulJobsHistoryLimit: 0, failedJobsHistoryLimit: 5, suspend: true });
   });
@@ -95,7 +96,7 @@ describe('cron job settings', () => {
       'startingDeadline: "5s" is below 10s: the CronJob controller checks schedules every 10 seconds, so runs could be missed every time. Fix: use at least Duration.seconds(10); the default is 600s'],
     ['negative history limit', { successfulJobsHistoryLimit: -1 }, 'successfulJobsHistoryLimit: -1 must be at least 0. Fix: use e.g. 3'],
     ['fractional failed history limit', { failedJobsHistoryLimit: 0.5 }, 'failedJobsHistoryLimit: 0.5 is not a whole number'],
-    ['unknown concurrency policy', { concurrencyPolicy: 'Queue' }, 'concurrencyPolicy: "Queue" is not a concurrency policy. Fix: use "Forbid" (the default), "Replace" or "Allow"'],
+    ['unknown concurrency policy', { concurrencyPolicy: 'Queue' }, 'concurrencyPolicy: "Queue" is not a concurrency policy. Fix: use ConcurrencyPolicy.FORBID (the default), ConcurrencyPolicy.REPLACE or ConcurrencyPolicy.ALLOW'],
   ])('rejects %s', (_, props, message) => {
     expect(() => planCronJob({ schedule: '@daily', ...props })).toThrow(message);
   });

@@ -1,4 +1,4 @@
-import { analyzeSignalDelivery, findShellWrapper, InitProcess, planEntrypoint } from '../../src';
+import { analyzeSignalDelivery, findShellWrapper, InitProcess, planEntrypoint } from '../../src/concerns/init-process';
 
 describe('findShellWrapper', () => {
   test.each([

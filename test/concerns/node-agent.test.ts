@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { planDaemonSetRollout, planTolerations, Tolerations } from '../../src';
+import * as kplus from 'cdk8s-plus-27';
+import { planDaemonSetRollout, planTolerations, Tolerations } from '../../src/concerns/node-agent';
 
 describe('DaemonSet rollout', () => {
   test('defaults: one node at a time, no surge, 10 s minReady, 5 revisions', () => {
@@ -48,8 +49,8 @@ describe('tolerations', () => {
 
   test('custom taints: Exists without a value, Equal with one, eviction delay with NoExecute', () => {
     expect(planTolerations([
-      Tolerations.taint('dedicated', { value: 'logging', effect: 'NoSchedule' }),
-      Tolerations.taint('example.com/maintenance', { effect: 'NoExecute', evictAfter: Duration.minutes(5) }),
+      Tolerations.taint('dedicated', { value: 'logging', effect: kplus.TaintEffect.NO_SCHEDULE }),
+      Tolerations.taint('example.com/maintenance', { effect: kplus.TaintEffect.NO_EXECUTE, evictAfter: Duration.minutes(5) }),
       Tolerations.taint('nvidia.com/gpu'),
     ])).toEqual([
       { key: 'dedicated', operator: 'Equal', value: 'logging', effect: 'NoSchedule' },
@@ -70,7 +71,7 @@ describe('tolerations', () => {
 
   test.each<[string, Tolerations, string]>([
     ['evictAfter without NoExecute', Tolerations.taint('dedicated', { evictAfter: Duration.seconds(30) }),
-      'tolerations[0].evictAfter: "30 seconds" only applies to the NoExecute effect (Kubernetes rejects tolerationSeconds otherwise). Fix: add effect: "NoExecute", or remove evictAfter'],
+      'tolerations[0].evictAfter: "30 seconds" only applies to the NoExecute effect (Kubernetes rejects tolerationSeconds otherwise). Fix: add effect: TaintEffect.NO_EXECUTE, or remove evictAfter'],
     ['a key with spaces', Tolerations.taint('my taint'), 'tolerations[0].key: "my taint" is not a valid taint key'],
     ['an empty key', Tolerations.taint(''), 'tolerations[0].key: "" is not a valid taint key'],
     ['a value with a slash', Tolerations.taint('dedicated', { value: 'a/b' }), 'tolerations[0].value: "a/b" is not a valid taint value'],

@@ -1,8 +1,11 @@
 import { Duration } from 'cdk8s';
-import {
-  LifecycleHook, planDisruptionBudget, planPlacement, planRollout, planScaling, planShutdown, podsOf,
-  recommendedLabels, versionFromImage, DEFAULT_APP_SHUTDOWN,
-} from '../../src';
+import { LifecycleHook } from '../../src';
+import { planDisruptionBudget, podsOf } from '../../src/concerns/disruption-budget';
+import { recommendedLabels, versionFromImage } from '../../src/concerns/labels';
+import { planPlacement } from '../../src/concerns/placement';
+import { planRollout } from '../../src/concerns/rollout';
+import { planScaling } from '../../src/concerns/scaling';
+import { DEFAULT_APP_SHUTDOWN, planShutdown } from '../../src/concerns/shutdown';
 
 describe('shutdown', () => {
   const defaults = { preStop: LifecycleHook.drainPause(), appShutdown: DEFAULT_APP_SHUTDOWN };

@@ -1,8 +1,9 @@
 import { App, Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  explainSettings, HelperInjection, ImageTools, LifecycleHook, ResilienceProfile, ResilientDeployment, ResilientStatefulSet, SettingsResolver,
+  HelperInjection, ImageTools, LifecycleHook, ResilienceProfile, ResilientDeployment, ResilientStatefulSet, Severity,
 } from '../../src';
+import { SettingsResolver } from '../../src/profiles/profile';
 import { exampleProfile, ShopChart } from '../../src/main';
 import { expectValidKubernetes } from '../support/k8s-validate';
 import { podSpecOf } from '../support/properties';
@@ -49,7 +50,7 @@ describe('precedence: props > chart profile > app profile > library defaults', (
     const special = chartIn(app, 'special');
     acme.extend('acme-batch', { priorityClassName: 'acme-batch' }).applyTo(special);
     new ResilientDeployment(special, 'web', { container, replicas: 3 });
-    const text = explainSettings(app);
+    const text = ResilienceProfile.explain(app);
     expect(text).toContain('special/web (ResilientDeployment)');
     expect(text).toMatch(/replicas\s+3\s+props/);
     expect(text).toMatch(/priorityClassName\s+acme-batch\s+chart profile "acme-batch"/);
@@ -99,7 +100,7 @@ describe('weakening a rule needs an explicit statement', () => {
     const app = Testing.app();
     ResilienceProfile.production().extend('lean', {
       replicas: 1, minReplicas: 1, disruptionBudgets: false,
-      ruleSeverities: { 'replicas-too-few': { severity: 'warning', reason: 'preview environments run one pod' } },
+      ruleSeverities: { 'replicas-too-few': { severity: Severity.WARNING, reason: 'preview environments run one pod' } },
     }).applyTo(app);
     const chart = chartIn(app, 'c');
     new ResilientDeployment(chart, 'web', { container });
@@ -112,14 +113,14 @@ describe('weakening a rule needs an explicit statement', () => {
 
   test('a rule change without a reason is refused', () => {
     // Made outside any construct, the profile is checked where it is applied, with that path.
-    const sloppy = ResilienceProfile.production().extend('sloppy', { ruleSeverities: { 'pdb-missing': { severity: 'off', reason: ' ' } } });
+    const sloppy = ResilienceProfile.production().extend('sloppy', { ruleSeverities: { 'pdb-missing': { severity: Severity.OFF, reason: ' ' } } });
     expect(() => sloppy.applyTo(Testing.app()))
       .toThrow('[] profile "sloppy".ruleSeverities.pdb-missing.reason: " " is empty: a profile that changes a rule must say why');
   });
 
   test('an unknown rule id is refused when the profile is applied', () => {
     const app = Testing.app();
-    const profile = ResilienceProfile.production().extend('typo', { ruleSeverities: { 'replica-too-few': { severity: 'warning', reason: 'x' } } });
+    const profile = ResilienceProfile.production().extend('typo', { ruleSeverities: { 'replica-too-few': { severity: Severity.WARNING, reason: 'x' } } });
     expect(() => profile.applyTo(app)).toThrow('Rules.setSeverity: "replica-too-few" is not a rule id');
   });
 

@@ -1,5 +1,6 @@
 /** Generated ResilientStatefulSet props (see test/support/property-harness.ts). */
 import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { ResilientStatefulSet } from '../../src';
 import { ANY, applyProfile, Arbitraries, GOOD, maybe, oneOf, podProps } from '../support/property-arbitraries';
@@ -21,7 +22,7 @@ const statefulSpec = (a: Arbitraries) => fc.record({
   headlessName: maybe(a.mostly(['db-peers', 'peers'], ['Peers', 'x'.repeat(64)]), 5),
   clientService: maybe(a.mostly<any>([{}, { name: 'db-client' }], [{ name: 'Client' }]), 4),
   partition: maybe(a.count(0, 2), 4),
-  podManagementPolicy: maybe(oneOf<'OrderedReady' | 'Parallel'>('OrderedReady', 'Parallel')),
+  podManagementPolicy: maybe(oneOf(kplus.PodManagementPolicy.ORDERED_READY, kplus.PodManagementPolicy.PARALLEL)),
   fsGroup: maybe(a.mostly([1000, 999], [-1, 1.5]), 4),
   disruptionBudget: maybe(a.mostly<any>([{ maxUnavailable: 1 }], [{ minAvailable: 5 }]), 4),
   pod: a.podSpec,

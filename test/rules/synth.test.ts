@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ResilientDeployment, ResilientDeploymentProps } from '../../src';
+import { ResilientDeployment, ResilientDeploymentProps, Severity } from '../../src';
 import { attachResilienceRules, auditObjects, Rules } from '../../src/rules';
 import { ShopChart } from '../../src/main';
 
@@ -69,8 +69,8 @@ describe('synth-time rules on ResilientDeployment', () => {
 
   test('a lowered severity prints a warning instead of failing, and is written as an annotation', () => {
     const c = chart();
-    const d = web(c, { disruptionBudget: false });
-    Rules.of(d).setSeverity('pdb-missing', 'warning', 'budget managed by the platform team');
+    const d = web(c, { disruptionBudget: { enabled: false } });
+    Rules.of(d).setSeverity('pdb-missing', Severity.WARNING, 'budget managed by the platform team');
     const writes: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => { writes.push(String(chunk)); return true; });
     let objects: any[];
@@ -88,7 +88,7 @@ describe('synth-time rules on ResilientDeployment', () => {
   test('the nearest override wins', () => {
     const c = chart();
     const d = web(c, { container: { image: 'nginx', portNumber: 8080 } });
-    Rules.of(c).setSeverity('image-tag-mutable', 'warning', 'chart-wide');
+    Rules.of(c).setSeverity('image-tag-mutable', Severity.WARNING, 'chart-wide');
     Rules.of(d).suppress('image-tag-mutable', 'this one is fine');
     const objects = Testing.synth(c);
     expect(objects[0].metadata.annotations).toMatchObject({ 'resilient.cdk8s.io/suppress.image-tag-mutable': 'this one is fine' });

@@ -7,7 +7,7 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, ResilienceProfile, ResilientPodProps, Tolerations } from '../../src';
+import { HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, ResilienceProfile, ResilientPodProps, Severity, Tolerations } from '../../src';
 
 const oneOf = <T>(...values: T[]) => fc.constantFrom(...values);
 const maybe = <T>(arb: fc.Arbitrary<T>, freq = 3) => fc.option(arb, { nil: undefined, freq });
@@ -219,7 +219,7 @@ export function applyProfile(spec: ProfileSpecData, scope: Chart | any): void {
     priorityClassName: spec.priorityClassName,
     replicas: spec.replicas,
     minReplicas: spec.minReplicas,
-    ruleSeverities: { 'image-tag-mutable': { severity: 'warning', reason: spec.reason } },
+    ruleSeverities: { 'image-tag-mutable': { severity: Severity.WARNING, reason: spec.reason } },
   }).applyTo(scope);
 }
 

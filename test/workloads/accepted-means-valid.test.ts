@@ -5,10 +5,7 @@
  */
 import { App, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import {
-  explainSettings, HealthCheck, HelperInjection, InitProcess, LifecycleHook, ResilienceProfile, ResilientCronJob, ResilientDaemonSet, ResilientDeployment,
-  ResilientDeploymentProps, ResilientJob, ResilientStatefulSet,
-} from '../../src';
+import { HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook, ResilienceProfile, ResilientCronJob, ResilientDaemonSet, ResilientDeployment, ResilientDeploymentProps, ResilientJob, ResilientStatefulSet, Severity } from '../../src';
 import { expectValidKubernetes } from '../support/k8s-validate';
 import { apiServerProblems } from '../support/api-server-model';
 import { all, KubeObject, newChart, only, rejectionOf, synth } from '../support/synth';
@@ -241,16 +238,34 @@ describe('escape hatches: what the user sets survives, or synth fails naming bot
   });
 
   test('a cdk8s-plus readiness probe in the container props is kept', () => {
-    const plus = { readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }) } as object;
-    const main = podOf(only(deploy({ container: { ...container, ...plus } }), 'Deployment')).containers[0];
+    const main = podOf(only(deploy({ container: { ...container, readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }) } }), 'Deployment')).containers[0];
     expect(main.readinessProbe.httpGet).toMatchObject({ path: '/ready', port: 8080 });
     expect(main.livenessProbe.tcpSocket).toEqual({ port: 8080 });
   });
 
   test('the same probe set in both places is a conflict naming both', () => {
-    const plus = { readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }) } as object;
-    expect(rejectionOf(() => deploy({ container: { ...container, ...plus, probes: { readiness: HealthCheck.httpGet('/healthz') } } })))
+    const readiness = kplus.Probe.fromHttpGet('/ready', { port: 8080 });
+    expect(rejectionOf(() => deploy({ container: { ...container, readiness, probes: { readiness: HealthCheck.httpGet('/healthz') } } })))
       .toContain('[test/web] container.probes.readiness: {"httpGet":{"path":"/healthz","port":8080}} conflicts with the container\'s readinessProbe: {"httpGet":{"path":"/ready","port":8080,"scheme":"HTTP"}}');
+    const startup = kplus.Probe.fromTcpSocket({ port: 8080 });
+    expect(rejectionOf(() => deploy({ container: { ...container, startup, probes: { startupTimeout: Duration.seconds(300) } } })))
+      .toContain('[test/web] container.probes.startup: ');
+  });
+
+  test('a cdk8s-plus preStop in the container props replaces the default drain pause, and needs none of its tools', () => {
+    // A distroless image has no sleep: the default drain pause could not run there, and is not asked to.
+    const lifecycle = { preStop: kplus.Handler.fromHttpGet('/drain', { port: 8080 }) };
+    const main = podOf(only(deploy({ container: { ...container, imageTools: ImageTools.none(), lifecycle } }), 'Deployment')).containers[0];
+    expect(main.lifecycle).toEqual({ preStop: { httpGet: { path: '/drain', port: 8080, scheme: 'HTTP' } } });
+  });
+
+  test('a cdk8s-plus hook next to the library\'s own is a conflict naming both', () => {
+    const preStop = { preStop: kplus.Handler.fromCommand(['/drain']) };
+    expect(rejectionOf(() => deploy({ container: { ...container, lifecycle: preStop }, shutdown: { preStop: LifecycleHook.drainPause() } })))
+      .toContain('[test/web] shutdown.preStop: {"exec":{"command":["sleep","5"]}} conflicts with the container\'s lifecycle.preStop: {"exec":{"command":["/drain"]}}');
+    const postStart = { postStart: kplus.Handler.fromCommand(['/warm']) };
+    expect(rejectionOf(() => deploy({ container: { ...container, lifecycle: postStart, postStart: LifecycleHook.command(['/warm-cache'], Duration.seconds(1)) } })))
+      .toContain('[test/web] container.postStart: {"exec":{"command":["/warm-cache"]}} conflicts with the container\'s lifecycle.postStart: {"exec":{"command":["/warm"]}}');
   });
 
   test('addContainer on the escape hatch with a second container named "main" fails', () => {
@@ -278,7 +293,7 @@ describe('escape hatches: what the user sets survives, or synth fails naming bot
     expect(rejectionOf(() => synth(chart))).toContain('[test/web] shutdown.terminationGracePeriod: "60s" conflicts with terminationGracePeriodSeconds: 10');
   });
 
-  test('the profile\'s drainPause reaches the nginx and JVM presets, and explainSettings shows it', () => {
+  test('the profile\'s drainPause reaches the nginx and JVM presets, and ResilienceProfile.explain shows it', () => {
     const app = Testing.app();
     ResilienceProfile.production().extend('slow-lb', { drainPause: Duration.seconds(10) }).applyTo(app);
     const chart = new Chart(app, 'shop', { disableResourceNameHashes: true });
@@ -290,7 +305,7 @@ describe('escape hatches: what the user sets survives, or synth fails naming bot
     expect(script('shop-web')).toMatch(/^sleep 10; /);
     expect(script('shop-api')).toMatch(/^sleep 10; /);
     expect(script('shop-own')).toMatch(/^sleep 3; /);
-    const explained = explainSettings(chart);
+    const explained = ResilienceProfile.explain(chart);
     expect(explained).toMatch(/shop\/web[^\n]*\n(?: [^\n]*\n)*? +drainPause +10s +app profile "slow-lb"/);
     expect(explained).toMatch(/shop\/own[^\n]*\n(?: [^\n]*\n)*? +drainPause +3s +props \(shutdown\.preStop\)/);
   });
@@ -364,7 +379,7 @@ describe('messages', () => {
       '[test/web] container.probes.readiness.httpGet.path: "healthz" must start with "/". Fix: use "/healthz"'],
     ['LifecycleHook.command([])', () => deploy({ shutdown: { preStop: LifecycleHook.command([], Duration.seconds(1)) } }), '[test/web] shutdown.preStop.command: [] is empty'],
     ['HelperInjection.fromImage({ image: "" })', () => deploy({ helpers: HelperInjection.fromImage({ image: '', busybox: '/bin/busybox' }) }), '[test/web] helpers.image: "" is empty'],
-    ['extend() with an empty reason', () => ResilienceProfile.production().extend('x', { ruleSeverities: { 'pdb-missing': { severity: 'off', reason: '' } } }).applyTo(Testing.app()),
+    ['extend() with an empty reason', () => ResilienceProfile.production().extend('x', { ruleSeverities: { 'pdb-missing': { severity: Severity.OFF, reason: '' } } }).applyTo(Testing.app()),
       '[] profile "x".ruleSeverities.pdb-missing.reason: "" is empty'],
     ['NaN replicas', () => deploy({ replicas: NaN }), '[test/web] replicas: NaN is not a whole number'],
     ['3.5 replicas', () => deploy({ replicas: 3.5 }), '[test/web] replicas: 3.5 is not a whole number'],

@@ -1,8 +1,9 @@
 import { Duration } from 'cdk8s';
 import {
-  HELPERS_MOUNT_PATH, HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook,
+  HealthCheck, HelperInjection, ImageTools, InitProcess, LifecycleHook,
   ResilientDeployment, ResilientDeploymentProps,
 } from '../../src';
+import { HELPERS_MOUNT_PATH } from '../../src/concerns/image-tools';
 import { expectValidKubernetes } from '../support/k8s-validate';
 import { podSpecOf } from '../support/properties';
 import { KubeObject, newChart, only, synth, rejectionOf } from '../support/synth';

@@ -35,7 +35,7 @@ describe('ResilientCronJob output', () => {
       partOf: 'shop',
       schedule: '@hourly',
       timeZone: 'Europe/Berlin',
-      concurrencyPolicy: 'Replace',
+      concurrencyPolicy: kplus.ConcurrencyPolicy.REPLACE,
       startingDeadline: Duration.minutes(2),
       successfulJobsHistoryLimit: 1,
       failedJobsHistoryLimit: 5,
@@ -50,7 +50,7 @@ describe('ResilientCronJob output', () => {
   });
 
   test('suspended, OnFailure, no pod failure policy', () => {
-    const { objects, construct } = cron({ suspend: true, restartPolicy: 'OnFailure' });
+    const { objects, construct } = cron({ suspend: true, restartPolicy: kplus.RestartPolicy.ON_FAILURE });
     expect(objects).toMatchSnapshot();
     const spec = only(objects, 'CronJob').spec;
     expect(spec.suspend).toBe(true);
@@ -162,10 +162,10 @@ describe('ResilientCronJob rejects unsafe input', () => {
       '[test/report] failedJobsHistoryLimit: -1 must be at least 0. Fix: use e.g. 3'],
     ['a negative backoffLimit', { backoffLimit: -3 },
       '[test/report] backoffLimit: -3 must be at least 0'],
-    ['exit codes with OnFailure', { restartPolicy: 'OnFailure', failJobOnExitCodes: [1] },
+    ['exit codes with OnFailure', { restartPolicy: kplus.RestartPolicy.ON_FAILURE, failJobOnExitCodes: [1] },
       '[test/report] failJobOnExitCodes: [1] needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never"'],
     ['an unknown concurrency policy', { concurrencyPolicy: 'Skip' as any },
-      '[test/report] concurrencyPolicy: "Skip" is not a concurrency policy. Fix: use "Forbid" (the default), "Replace" or "Allow"'],
+      '[test/report] concurrencyPolicy: "Skip" is not a concurrency policy. Fix: use ConcurrencyPolicy.FORBID (the default), ConcurrencyPolicy.REPLACE or ConcurrencyPolicy.ALLOW'],
   ];
   test.each(cases)('%s', (_, props, message) => {
     expect(errorOf(props)).toContain(message);

@@ -54,7 +54,7 @@ describe('ResilientDaemonSet output', () => {
 
   test('a hostPort exporter on control-plane nodes and a dedicated pool, 20% at a time', () => {
     const { objects } = agent({
-      tolerations: [Tolerations.controlPlane(), Tolerations.taint('dedicated', { value: 'ingress', effect: 'NoSchedule' }), Tolerations.notReadyAndUnreachable()],
+      tolerations: [Tolerations.controlPlane(), Tolerations.taint('dedicated', { value: 'ingress', effect: kplus.TaintEffect.NO_SCHEDULE }), Tolerations.notReadyAndUnreachable()],
       rollout: { maxUnavailable: '20%' },
       container: { image: 'example/node-exporter:1.7.0', ports: [{ number: 9100, hostPort: 9100, name: 'metrics' }] },
     }, 'exporter');
@@ -110,7 +110,7 @@ describe('ResilientDaemonSet properties', () => {
   test('no tolerations unless asked for; presets are written as given', () => {
     expect(podSpecOf(only(agent().objects, 'DaemonSet')).tolerations).toBeUndefined();
     expect(podSpecOf(only(agent({ tolerations: [Tolerations.everywhere()] }).objects, 'DaemonSet')).tolerations).toEqual([{ operator: 'Exists' }]);
-    expect(podSpecOf(only(agent({ tolerations: [Tolerations.taint('maintenance', { effect: 'NoExecute', evictAfter: Duration.minutes(10) })] }).objects, 'DaemonSet')).tolerations)
+    expect(podSpecOf(only(agent({ tolerations: [Tolerations.taint('maintenance', { effect: kplus.TaintEffect.NO_EXECUTE, evictAfter: Duration.minutes(10) })] }).objects, 'DaemonSet')).tolerations)
       .toEqual([{ key: 'maintenance', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 600 }]);
   });
 
@@ -164,7 +164,7 @@ describe('ResilientDaemonSet rejects unsafe input', () => {
     ['no revision history', { rollout: { revisionHistoryLimit: 0 } },
       '[test/agent] rollout.revisionHistoryLimit: 0 must be at least 1'],
     ['evictAfter without NoExecute', { tolerations: [Tolerations.controlPlane(), Tolerations.taint('dedicated', { evictAfter: Duration.seconds(60) })] },
-      '[test/agent] tolerations[1].evictAfter: "1 minute" only applies to the NoExecute effect (Kubernetes rejects tolerationSeconds otherwise). Fix: add effect: "NoExecute", or remove evictAfter'],
+      '[test/agent] tolerations[1].evictAfter: "1 minute" only applies to the NoExecute effect (Kubernetes rejects tolerationSeconds otherwise). Fix: add effect: TaintEffect.NO_EXECUTE, or remove evictAfter'],
     ['an invalid taint key', { tolerations: [Tolerations.taint('bad key')] },
       '[test/agent] tolerations[0].key: "bad key" is not a valid taint key'],
     ['no port for default probes', { container: { image: 'example/agent:1.0.0' } },

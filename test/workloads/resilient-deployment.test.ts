@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { HealthCheck, InitProcess, LifecycleHook, ResilientDeployment, ResilientDeploymentProps, Rules } from '../../src';
+import { HealthCheck, InitProcess, LifecycleHook, ResilientDeployment, ResilientDeploymentProps, Rules, SpreadMode } from '../../src';
 import { expectValidKubernetes } from '../support/k8s-validate';
 import { expectResilientInvariants, podSpecOf } from '../support/properties';
 import { all, KubeObject, newChart, only, synth, rejectionOf } from '../support/synth';
@@ -55,7 +55,7 @@ describe('ResilientDeployment output', () => {
       replicas: 4,
       init: InitProcess.tini('/sbin/tini'),
       priorityClassName: 'business-critical',
-      placement: { spread: 'required' },
+      placement: { spread: SpreadMode.REQUIRED },
       container: {
         image: 'example/grpc:0.9.0',
         command: ['/server'],
@@ -176,7 +176,7 @@ describe('ResilientDeployment properties', () => {
   });
 
   test('required spreading uses DoNotSchedule topology spread, not required anti-affinity', () => {
-    const pod = podSpecOf(only(deploy({ placement: { spread: 'required' } }).objects, 'Deployment'));
+    const pod = podSpecOf(only(deploy({ placement: { spread: SpreadMode.REQUIRED } }).objects, 'Deployment'));
     expect(pod.topologySpreadConstraints.every((c: any) => c.whenUnsatisfiable === 'DoNotSchedule')).toBe(true);
     expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
   });
@@ -227,9 +227,9 @@ describe('ResilientDeployment properties', () => {
     expect(construct.apiObject.kind).toBe('Deployment');
   });
 
-  test('service: false and disruptionBudget: false leave those objects out (the missing PDB needs a stated reason)', () => {
+  test('service: { enabled: false } and disruptionBudget: { enabled: false } leave those objects out (the missing PDB needs a stated reason)', () => {
     const chart = newChart();
-    const d = new ResilientDeployment(chart, 'web', { container: { image: 'example/web:1.0.0', portNumber: 8080 }, service: false, disruptionBudget: false });
+    const d = new ResilientDeployment(chart, 'web', { container: { image: 'example/web:1.0.0', portNumber: 8080 }, service: { enabled: false }, disruptionBudget: { enabled: false } });
     expect(() => synth(chart)).toThrow('pdb-missing');
     Rules.of(d).suppress('pdb-missing', 'budget managed by the platform team for the whole namespace');
     const objects = synth(chart);

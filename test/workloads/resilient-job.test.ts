@@ -55,7 +55,7 @@ describe('ResilientJob output', () => {
   });
 
   test('restartPolicy OnFailure: no pod failure policy at all', () => {
-    const { objects, construct } = job({ restartPolicy: 'OnFailure' });
+    const { objects, construct } = job({ restartPolicy: kplus.RestartPolicy.ON_FAILURE });
     expect(objects).toMatchSnapshot();
     const spec = only(objects, 'Job').spec;
     expect(spec.podFailurePolicy).toBeUndefined();
@@ -173,12 +173,12 @@ describe('ResilientJob rejects unsafe input', () => {
       '[test/migrate] failJobOnExitCodes: 0 is success, which cannot fail a Job (Kubernetes rejects 0 in an "In" rule). Fix: list the non-zero exit codes your program uses for errors that retrying cannot fix'],
     ['an exit code above 255', { failJobOnExitCodes: [300] },
       '[test/migrate] failJobOnExitCodes: 300 is not an exit code (whole numbers from 1 to 255)'],
-    ['exit codes with restartPolicy OnFailure', { restartPolicy: 'OnFailure', failJobOnExitCodes: [2] },
-      '[test/migrate] failJobOnExitCodes: [2] needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never". Fix: use restartPolicy "Never" (the default), or remove failJobOnExitCodes'],
-    ['ignoreDisruptions with restartPolicy OnFailure', { restartPolicy: 'OnFailure', ignoreDisruptions: true },
-      '[test/migrate] ignoreDisruptions: true needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never". Fix: use restartPolicy "Never" (the default), or remove ignoreDisruptions'],
+    ['exit codes with restartPolicy OnFailure', { restartPolicy: kplus.RestartPolicy.ON_FAILURE, failJobOnExitCodes: [2] },
+      '[test/migrate] failJobOnExitCodes: [2] needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never". Fix: use restartPolicy RestartPolicy.NEVER (the default), or remove failJobOnExitCodes'],
+    ['ignoreDisruptions with restartPolicy OnFailure', { restartPolicy: kplus.RestartPolicy.ON_FAILURE, ignoreDisruptions: true },
+      '[test/migrate] ignoreDisruptions: true needs a pod failure policy, which Kubernetes allows only with restartPolicy "Never". Fix: use restartPolicy RestartPolicy.NEVER (the default), or remove ignoreDisruptions'],
     ['restartPolicy Always', { restartPolicy: 'Always' as any },
-      '[test/migrate] restartPolicy: "Always" is not allowed for Jobs (Kubernetes accepts only Never or OnFailure). Fix: use "Never" (the default) or "OnFailure"'],
+      '[test/migrate] restartPolicy: "Always" is not allowed for Jobs (Kubernetes accepts only Never or OnFailure). Fix: use RestartPolicy.NEVER (the default) or RestartPolicy.ON_FAILURE'],
     ['a grace period shorter than preStop + shutdown', { shutdown: { appShutdown: Duration.seconds(60), terminationGracePeriod: Duration.seconds(30) } },
       '[test/migrate] shutdown.terminationGracePeriod: "30s" is shorter than preStop (0s) + appShutdown (60s) = 60s, so the kubelet would SIGKILL the app mid-shutdown'],
     ['sh -c without exec', { container: { image: 'example/migrate:1.0.0', command: ['sh', '-c', 'sleep 1; /migrate'] } },

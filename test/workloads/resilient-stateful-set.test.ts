@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { HealthCheck, LifecycleHook, ResilientStatefulSet, ResilientStatefulSetProps, Rules } from '../../src';
+import { ClaimRetention, HealthCheck, LifecycleHook, ResilientStatefulSet, ResilientStatefulSetProps, Rules } from '../../src';
 import { expectValidKubernetes } from '../support/k8s-validate';
 import { expectResilientInvariants, podLabelsOf, podSpecOf, matches } from '../support/properties';
 import { KubeObject, newChart, only, synth, rejectionOf } from '../support/synth';
@@ -35,15 +35,15 @@ describe('ResilientStatefulSet output', () => {
   test('quorum system: parallel start, peer discovery, canary partition, several claims and a sidecar mount', () => {
     const { objects } = stateful({
       replicas: 5,
-      rollout: { podManagementPolicy: 'Parallel', partition: 4, minReady: Duration.seconds(30) },
+      rollout: { podManagementPolicy: kplus.PodManagementPolicy.PARALLEL, partition: 4, minReady: Duration.seconds(30) },
       headlessService: { publishNotReadyAddresses: true },
       clientService: { ports: [7000] },
       sidecars: [{ name: 'backup', image: 'example/backup:1.0.0', command: ['/backup', '--watch', '/data'] }],
       volumeClaims: [
         { name: 'data', size: '50Gi', storageClassName: 'fast-ssd', mountPath: '/data', mounts: [{ container: 'backup', path: '/data', readOnly: true }] },
-        { name: 'wal', size: Size.mebibytes(1536), accessModes: ['ReadWriteOncePod'], mountPath: '/wal', subPath: 'wal' },
+        { name: 'wal', size: Size.mebibytes(1536), accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE_POD], mountPath: '/wal', subPath: 'wal' },
       ],
-      claimRetention: { whenScaled: 'Delete', reason: 'replicas re-sync from peers; orphaned volumes only cost money' },
+      claimRetention: { whenScaled: ClaimRetention.DELETE, reason: 'replicas re-sync from peers; orphaned volumes only cost money' },
       fsGroup: 2000,
       shutdown: { appShutdown: Duration.seconds(90) },
     }, 'quorum');
@@ -73,9 +73,9 @@ describe('ResilientStatefulSet properties', () => {
   test('claims are retained on delete and on scale-down unless the user opts in', () => {
     const sts = only(stateful().objects, 'StatefulSet');
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
-    const optIn = only(stateful({ claimRetention: { whenDeleted: 'Delete', reason: 'scratch cache' } }).objects, 'StatefulSet');
+    const optIn = only(stateful({ claimRetention: { whenDeleted: ClaimRetention.DELETE, reason: 'scratch cache' } }).objects, 'StatefulSet');
     expect(optIn.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Delete', whenScaled: 'Retain' });
-    const scaled = only(stateful({ replicas: 3, claimRetention: { whenScaled: 'Delete', reason: 'replicas re-sync from peers' } }).objects, 'StatefulSet');
+    const scaled = only(stateful({ replicas: 3, claimRetention: { whenScaled: ClaimRetention.DELETE, reason: 'replicas re-sync from peers' } }).objects, 'StatefulSet');
     expect(scaled.metadata.annotations!['resilient.cdk8s.io/suppress.statefulset-pvc-deleted-on-scale-down']).toBe('replicas re-sync from peers');
   });
 
@@ -184,7 +184,7 @@ describe('ResilientStatefulSet rejects unsafe input', () => {
       '[test/store] replicas: 0 is below 1'],
     ['no port for the headless Service', { container: { image: 'example/store:2.1.0', probes: { readiness: HealthCheck.exec(['/ready']), liveness: HealthCheck.exec(['/alive'], { failureThreshold: 10 }) } } },
       '[test/store] container.ports: (unset) are needed for the governing headless Service. Fix: declare the port the app listens on'],
-    ['Delete without a reason', { claimRetention: { whenScaled: 'Delete' } },
+    ['Delete without a reason', { claimRetention: { whenScaled: ClaimRetention.DELETE } },
       '[test/store] claimRetention.reason: (unset) is missing: Delete removes the data of the claims, so the decision needs a stated reason. Fix: add reason: "..." (it is written into the manifest), or keep the default Retain'],
     ['a PDB that blocks drains', { replicas: 3, disruptionBudget: { minAvailable: 3 } },
       '[test/store] disruptionBudget.minAvailable: 3 keeps 3 of 3 pods, so no pod could ever be evicted and every node drain would hang'],
