@@ -21,6 +21,7 @@ const LAYERS: Array<{ readonly room: RegExp; readonly name: string; readonly ran
   { room: /^cli\//, name: 'cli', rank: 4 },
   { room: /^index\.ts$/, name: 'index', rank: 5 },
   { room: /^audit\.ts$/, name: 'audit', rank: 5 },
+  { room: /^simulate-api\.ts$/, name: 'simulate-api', rank: 5 },
   { room: /^main\.ts$/, name: 'main', rank: 6 },
 ];
 
