@@ -30,7 +30,12 @@ export function marks(dir: string): Set<string> {
   return new Set(fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 }
 
-/** Pids of processes whose environment holds TOKEN_VAR=token (or starts with `prefix` when given). */
+/**
+ * Pids of processes whose environment holds TOKEN_VAR=token, or, with `prefix`, a token that starts
+ * with it and was made by this process (scratch() puts its pid in every token). Other test runs on
+ * the same machine use the same labels: a safety net that matched the label alone SIGKILLed their
+ * apps mid-drill (a stress run and another checkout's suite, side by side, each failed that way).
+ */
 export function taggedPids(token: string, prefix = false): number[] {
   const out: number[] = [];
   for (const name of fs.readdirSync('/proc')) {
@@ -42,7 +47,8 @@ export function taggedPids(token: string, prefix = false): number[] {
       continue;
     }
     const needle = `${TOKEN_VAR}=${token}`;
-    const hit = env.split('\0').some((kv) => (prefix ? kv.startsWith(needle) : kv === needle));
+    const ours = `-${process.pid}-`;
+    const hit = env.split('\0').some((kv) => (prefix ? kv.startsWith(needle) && kv.includes(ours) : kv === needle));
     if (hit && Number(name) !== process.pid) out.push(Number(name));
   }
   return out;
