@@ -94,6 +94,44 @@ export function bashRunsLastCommandInPlace(script: string): boolean {
     && (index === commands.length - 1 ? c.next === undefined : c.next === '&&'));
 }
 
+/** A `sleep` the script runs, as written. */
+export interface ScriptSleep {
+  /** Its arguments (`5`, `2s`, `infinity`, or `$PAUSE` as written). */
+  readonly args: string[];
+  /** Inside a `while`, `until` or `for` loop: a wait whose length the script does not state. */
+  readonly inLoop: boolean;
+  /** Sent to the background with `&`, so the script does not wait for it. */
+  readonly background: boolean;
+}
+
+/** Words that can open a command without being its program. */
+const COMMAND_PREFIXES = new Set(['do', 'then', 'else', 'elif', '{', '!', 'exec', 'command', 'time']);
+/** Multi-call binaries that run `sleep` as their first argument. */
+const MULTI_CALL = new Set(['busybox', 'toybox']);
+
+/**
+ * The `sleep` commands of a script, read from its commands (quotes, comments and `;` inside
+ * strings as a shell reads them), with `sleep`, `/bin/sleep` or `busybox sleep` as the program.
+ */
+export function scriptSleeps(script: string): ScriptSleep[] {
+  const sleeps: ScriptSleep[] = [];
+  let loopDepth = 0;
+  for (const command of shellCommands(script)) {
+    let words = withoutAssignments(command.words);
+    while (words.length > 0 && COMMAND_PREFIXES.has(words[0])) words = withoutAssignments(words.slice(1));
+    const program = basename(words[0] ?? '');
+    if (program === 'while' || program === 'until' || program === 'for') loopDepth++;
+    if (program === 'done') loopDepth = Math.max(0, loopDepth - 1);
+    const args = program === 'sleep' ? words.slice(1) : MULTI_CALL.has(program) && words[1] === 'sleep' ? words.slice(2) : undefined;
+    if (args) sleeps.push({ args, inLoop: loopDepth > 0, background: command.next === '&' });
+  }
+  return sleeps;
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
 function withoutAssignments(words: string[]): string[] {
   let i = 0;
   while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++;

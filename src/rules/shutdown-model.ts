@@ -14,6 +14,7 @@
 import { analyzeSignalDelivery, detectInit, findShellWrapper, SignalDelivery } from '../concerns/init-process';
 import { DEFAULT_APP_SHUTDOWN, DEFAULT_DRAIN_PAUSE } from '../concerns/shutdown';
 import { SHUTDOWN_BUDGET_ANNOTATION } from '../concerns/annotations';
+import { scriptSleeps } from '../concerns/shell-script';
 import { APP_SHUTDOWN_ANNOTATION } from './annotations';
 import { containersOf, FieldPath, isObject, Workload } from './model';
 import { Assumptions } from './rule';
@@ -168,17 +169,18 @@ function sleepSeconds(args: string[]): number {
   return total;
 }
 
+/**
+ * The seconds the script's own sleeps take. Sleeps inside loops wait for the app to exit (the app
+ * shutdown time covers them); backgrounded ones do not hold the hook.
+ */
 function scriptSleepSeconds(script: string): { seconds: number; sleeps: string[]; loops: boolean } {
-  const withoutLoops = script.replace(/\b(?:while|until|for)\b[\s\S]*?\bdone\b/g, ' ');
-  const loops = withoutLoops !== script;
-  const sleeps: string[] = [];
-  let seconds = 0;
-  const re = /(?:^|[\s;&|(])sleep\s+((?:infinity|inf|\d+(?:\.\d+)?[smhd]?)(?:\s+\d+(?:\.\d+)?[smhd]?)*)/g;
-  for (let m = re.exec(withoutLoops); m; m = re.exec(withoutLoops)) {
-    sleeps.push(`sleep ${m[1]}`);
-    seconds += sleepSeconds(m[1].split(/\s+/));
-  }
-  return { seconds, sleeps, loops };
+  const found = scriptSleeps(script);
+  const counted = found.filter((s) => !s.inLoop && !s.background && sleepSeconds(s.args) > 0);
+  return {
+    seconds: counted.reduce((sum, s) => sum + sleepSeconds(s.args), 0),
+    sleeps: counted.map((s) => ['sleep', ...s.args].join(' ')),
+    loops: found.some((s) => s.inLoop),
+  };
 }
 
 function basename(path: string): string {

@@ -12,6 +12,20 @@ describe('estimateHookSeconds', () => {
     [{ exec: { command: ['sh', '-c', 'sleep 3; sleep 2s && app drain'] } }, 5],
     [{ exec: { command: ['/bin/sh', '-c', 'sleep 5; nginx -s quit; while kill -0 "$(cat /tmp/nginx.pid)"; do sleep 1; done'] } }, 5],
     [{ exec: { command: ['sh', '-c', 'sleep infinity'] } }, Infinity],
+    // Read like a shell: quoted text and comments are not commands (a regex counted them).
+    [{ exec: { command: ['sh', '-c', "echo 'draining; sleep 100'; sleep 2"] } }, 2],
+    [{ exec: { command: ['sh', '-c', 'sleep 3 # then sleep 100'] } }, 3],
+    [{ exec: { command: ['sh', '-c', 'echo "a;sleep 9" && sleep 1'] } }, 1],
+    // The program is sleep, /bin/sleep or busybox's; assignments and keywords before it count.
+    [{ exec: { command: ['sh', '-c', '/helpers/busybox sleep 5; kill -TERM 1 && while kill -0 1; do /helpers/busybox sleep 1; done'] } }, 5],
+    [{ exec: { command: ['sh', '-c', 'PAUSE=5 /bin/sleep 6'] } }, 6],
+    [{ exec: { command: ['sh', '-c', 'if [ -f /ready ]; then sleep 4; fi'] } }, 4],
+    // Loops wait for the app (its shutdown time covers them); a backgrounded sleep holds nothing.
+    [{ exec: { command: ['sh', '-c', 'for i in 1 2 3; do sleep 2; done; sleep 1'] } }, 1],
+    [{ exec: { command: ['sh', '-c', 'sleep 30 & app drain'] } }, 0],
+    [{ exec: { command: ['sh', '-c', 'sleep "$PAUSE"'] } }, 0],
+    // A sleep-like word that is not the program.
+    [{ exec: { command: ['sh', '-c', 'echo sleep 10'] } }, 0],
     [{ exec: { command: ['/app/drain'] } }, 0],
     [{ httpGet: { path: '/drain', port: 8080 } }, 5],
     [{ sleep: { seconds: 7 } }, 7],
