@@ -21,6 +21,9 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { mix } = require('./audit-mix');
+const { supportedNode, rerunOnSupportedNode } = require('./stats');
+
+if (supportedNode() !== process.execPath) process.exit(rerunOnSupportedNode(__filename));
 
 const ROOT = path.resolve(__dirname, '..');
 const WORK = path.join(ROOT, '.bench');

@@ -31,14 +31,14 @@ const path = require('path');
 const ROOT = path.resolve(__dirname, '..');
 const WORK = path.join(ROOT, '.bench');
 
-if (typeof global.gc !== 'function') {
-  // A GC before each timed run keeps one run's garbage from being charged to the next.
-  const child = spawnSync(process.execPath, ['--expose-gc', __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(child.status ?? 1);
-}
+const { supportedNode, rerunOnSupportedNode } = require('./stats');
+
+// A GC before each timed run keeps one run's garbage from being charged to the next.
+if (typeof global.gc !== 'function' || supportedNode() !== process.execPath) process.exit(rerunOnSupportedNode(__filename, ['--expose-gc']));
 
 const { App, Chart } = require('cdk8s');
 const { SIDES, OBJECTS_PER_WORKLOAD, checkEquivalence, bytesPerWorkload } = require('./workloads');
+const { measureExample } = require('./example-app');
 const { TARGETS, CHARTS_WORKLOADS, CHART_COUNTS, FINDINGS_SIZES, targetChecks, renderMarkdown, auditGap } = require('./synth-report');
 
 const args = process.argv.slice(2);
@@ -52,13 +52,7 @@ const LABEL = { resilient: 'cdk8s-resilient', handWritten: 'hand-written cdk8s-p
 /** The ratios reported: the library against each other side. */
 const RATIOS = { toHandWritten: 'handWritten', toIdentical: 'identical' };
 
-function log(line = '') { process.stdout.write(`${line}\n`); }
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-const ms = (v) => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
+const { log, median, ms } = require('./stats');
 const mib = (bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
 
 function machine() {
@@ -259,51 +253,7 @@ function measureFindings() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3. The example app
-
-function timeCommand(command, argv, env, runs) {
-  const times = [];
-  const cpu = [];
-  let status = 0;
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const child = spawnSync(command, argv, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 ** 2 });
-    times.push(performance.now() - t0);
-    status = child.status;
-    if (child.status !== 0) throw new Error(`${command} ${argv.join(' ')} failed (${child.status}): ${child.stderr}`);
-    const reported = /CPU_MS ([\d.]+)/.exec(child.stderr);
-    if (reported) cpu.push(Number(reported[1]));
-  }
-  const result = { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs, status };
-  return cpu.length ? { ...result, medianMs: median(cpu), minMs: Math.min(...cpu), maxMs: Math.max(...cpu) } : result;
-}
-
-function measureExample() {
-  log('');
-  log('## Example app (src/main.ts, already built), process start to files written');
-  if (!fs.existsSync(path.join(ROOT, 'lib/src/main.js'))) throw new Error('lib/src/main.js is missing: run npm run build');
-  const cli = path.join(ROOT, 'node_modules/.bin/cdk8s');
-  const out = (name) => path.join(WORK, name);
-  const runs = 7;
-  const cpuHook = ['-r', path.join(__dirname, 'cpu-at-exit.js')];
-  const results = {
-    nodeOnly: timeCommand(process.execPath, ['-e', '0'], {}, runs),
-    appOnly: timeCommand(process.execPath, ['lib/src/main.js'], { CDK8S_OUTDIR: out('example-node') }, runs),
-    cdk8sSynth: timeCommand(cli, ['synth', '--no-check-upgrade', '--output', out('example-cli')], {}, runs),
-    // The same commands once more for their CPU time (user + system): steadier on a busy machine.
-    nodeCpu: timeCommand(process.execPath, [...cpuHook, '-e', '0'], {}, runs),
-    appCpu: timeCommand(process.execPath, [...cpuHook, 'lib/src/main.js'], { CDK8S_OUTDIR: out('example-node') }, runs),
-  };
-  const a = fs.readFileSync(path.join(out('example-node'), 'shop.k8s.yaml'), 'utf8');
-  const b = fs.readFileSync(path.join(out('example-cli'), 'shop.k8s.yaml'), 'utf8');
-  if (a !== b) throw new Error('cdk8s synth and node lib/src/main.js wrote different manifests');
-  results.cliOverheadMs = results.cdk8sSynth.medianMs - results.appOnly.medianMs;
-  log(`empty node process:            ${ms(results.nodeOnly.medianMs)} (median of ${runs}; CPU ${ms(results.nodeCpu.medianMs)})`);
-  log(`node lib/src/main.js:          ${ms(results.appOnly.medianMs)} [${ms(results.appOnly.minMs)}..${ms(results.appOnly.maxMs)}] (CPU ${ms(results.appCpu.medianMs)})`);
-  log(`cdk8s synth --no-check-upgrade: ${ms(results.cdk8sSynth.medianMs)} [${ms(results.cdk8sSynth.minMs)}..${ms(results.cdk8sSynth.maxMs)}]`
-    + ` (cdk8s-cli's own share: ${ms(results.cliOverheadMs)})`);
-  return results;
-}
+// 3. The example app: bench/example-app.js
 
 // ---------------------------------------------------------------------------------------------
 // 4. The audit command

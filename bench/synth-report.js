@@ -21,7 +21,7 @@ const CHARTS_WORKLOADS = 1000;
 const CHART_COUNTS = [1, 50];
 const FINDINGS_SIZES = [1000, 5000];
 
-const ms = (v) => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
+const { ms } = require('./stats');
 const mib = (bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
 const n = (count) => count.toLocaleString('en-US');
 
@@ -109,6 +109,7 @@ function renderMarkdown(info, sizes, { times, memory, charts, findings, example,
   lines.push('|---|---:|');
   if (example.cdk8sSynth) {
     lines.push(`| \`node lib/src/main.js\` (the example app, what \`cdk8s synth\` runs) | ${ms(example.appOnly.medianMs)} (CPU ${ms(example.appCpu.medianMs)}) |`);
+    if (example.appFirst) lines.push(`| the same, first run with an empty compile cache | ${ms(example.appFirst.medianMs)} |`);
     lines.push(`| \`cdk8s synth --no-check-upgrade\` of the example app (process start to files written) | ${ms(example.cdk8sSynth.medianMs)} |`);
     lines.push(`| \`node -e 0\` (an empty Node process) | ${ms(example.nodeOnly.medianMs)} (CPU ${ms(example.nodeCpu.medianMs)}) |`);
   } else {

@@ -2,6 +2,8 @@
  * The example app: a small shop. `npm run synth` compiles this and runs `cdk8s synth`, which
  * writes dist/shop.k8s.yaml.
  */
+// First, so the modules below load from Node's compile cache (see startup-cache.ts).
+import './startup-cache';
 import { App, Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';

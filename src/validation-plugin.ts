@@ -17,7 +17,7 @@
  */
 import { isRuleId, ruleById } from './rules/catalogue';
 import { auditInputs, countBySeverity } from './rules/engine';
-import { readManifests } from './rules/manifests';
+import type * as manifests from './rules/manifests';
 import { Finding, Severity } from './rules/types';
 
 /** @jsii ignore */
@@ -74,6 +74,9 @@ export class ResilienceValidation {
   }
 
   public async validate(context: ValidationContextLike): Promise<void> {
+    // Loaded here, not at the top: every app that imports the library would otherwise load the
+    // manifest reader (and js-yaml) at start-up, though only `cdk8s synth`'s validation step reads files.
+    const { readManifests } = require('./rules/manifests') as typeof manifests;
     const result = auditInputs(readManifests(context.manifests), { severity: this.severity });
     const groups = new Map<string, Finding[]>();
     for (const f of result.findings) {

@@ -22,6 +22,7 @@ const LAYERS: Array<{ readonly room: RegExp; readonly name: string; readonly ran
   { room: /^index\.ts$/, name: 'index', rank: 5 },
   { room: /^audit\.ts$/, name: 'audit', rank: 5 },
   { room: /^simulate-api\.ts$/, name: 'simulate-api', rank: 5 },
+  { room: /^startup-cache\.ts$/, name: 'startup-cache', rank: 5 },
   { room: /^main\.ts$/, name: 'main', rank: 6 },
 ];
 
