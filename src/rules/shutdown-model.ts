@@ -12,7 +12,7 @@
  *   shutdown-budget annotation, else the library's default for stateless services (20 s).
  */
 import { analyzeSignalDelivery, detectInit, findShellWrapper, SignalDelivery } from '../concerns/init-process';
-import { DEFAULT_APP_SHUTDOWN, DEFAULT_DRAIN_PAUSE } from '../concerns/shutdown';
+import { DEFAULT_APP_SHUTDOWN_SECONDS, DEFAULT_DRAIN_PAUSE_SECONDS } from '../concerns/shutdown-defaults';
 import { SHUTDOWN_BUDGET_ANNOTATION } from '../concerns/annotations';
 import { APP_SHUTDOWN_ANNOTATION } from './annotations';
 import { containersOf, FieldPath, isObject, Workload } from './model';
@@ -54,7 +54,7 @@ export function estimateHookSeconds(handler: unknown): HookEstimate | undefined 
     return { seconds: 0, basis: 'a command with no sleep, assumed to return at once', summary };
   }
   if (isObject(handler.httpGet)) {
-    const seconds = DEFAULT_DRAIN_PAUSE.toSeconds();
+    const seconds = DEFAULT_DRAIN_PAUSE_SECONDS;
     return { seconds, basis: `an HTTP hook, assumed to take ${seconds}s`, summary: `GET ${handler.httpGet.path ?? '/'} on port ${handler.httpGet.port}`, assumed: true };
   }
   if (isObject(handler.sleep)) {
@@ -120,7 +120,7 @@ export function podShutdown(w: Workload, assumptions: Assumptions = {}): PodShut
     appShutdownSeconds = assumptions.appShutdownSeconds;
     appShutdownBasis = 'from the configuration file (assumptions.appShutdownSeconds)';
   } else {
-    appShutdownSeconds = DEFAULT_APP_SHUTDOWN.toSeconds();
+    appShutdownSeconds = DEFAULT_APP_SHUTDOWN_SECONDS;
     appShutdownBasis = `assumed: no ${APP_SHUTDOWN_ANNOTATION} annotation or configuration states it`;
     appShutdownAssumed = true;
   }
