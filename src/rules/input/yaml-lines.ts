@@ -78,6 +78,7 @@ export function scanYamlLines(text: string, firstLine: number, root: PathTrie, g
     // Sequence items, possibly nested on one line (`- - a`) or opening a mapping (`- name: x`).
     let column = indent;
     let done = false;
+    let itemDash = -1;
     while (isItem(text, cp, ce)) {
       if (!top.seq) return null;
       const itemNode = childOf(top.node, top.next++, grow);
@@ -102,6 +103,7 @@ export function scanYamlLines(text: string, firstLine: number, root: PathTrie, g
       if (keyAt(text, cp, ce) >= 0) {
         top = { indent: column, node: itemNode, seq: false, next: 0 };
         frames.push(top);
+        itemDash = dash;
         break;
       }
       const state = itemState(text, cp, ce);
@@ -125,14 +127,69 @@ export function scanYamlLines(text: string, firstLine: number, root: PathTrie, g
       if (node) node.line = number;
     }
     const state = restState(text, colon + 1, ce);
+    if (state === EMPTY && node === undefined && !grow) {
+      // Nothing below this key is wanted: its block (deeper lines, or items at its column) is skipped.
+      const skipped = skipDeeper(text, next, column, true);
+      if (skipped >= 0) {
+        number += skipped;
+        next = skipTo;
+        continue;
+      }
+    }
     if (state === EMPTY) {
       pending = true;
       pendingNode = node;
       pendingIndent = column;
     } else if (state === BLOCK) blockIndent = column;
     else if (state) open = state;
+    else if (itemDash >= 0 && top.node === undefined && !grow) {
+      // An item no path wants, whose first entry ends on its line: the rest of the item is skipped.
+      const skipped = skipDeeper(text, next, itemDash, false);
+      if (skipped >= 0) {
+        number += skipped;
+        next = skipTo;
+      }
+    }
   }
   return rootLine;
+}
+
+/** Characters after which a skipped block might not end where indentation says (quotes, flows, tabs, directives, comments in keys, tags, anchors, complex keys, block scalars): such a block is read line by line. */
+const UNSAFE_TO_SKIP = /["'[{\t%?&*!#|>]/;
+
+/** Where skipDeeper stopped: the offset of the first line not skipped (past the end: text.length + 1). */
+let skipTo = 0;
+
+/**
+ * Skips the lines from `from` on that are blank or indented deeper than `column` (or, with
+ * `itemsAtColumn`, are sequence items at `column`): the block of a key or item no path wants.
+ * Returns how many lines it skipped, leaving the next offset in skipTo; -1 when the block holds
+ * anything that could make the line-by-line scan read it differently (it is then read line by line).
+ */
+function skipDeeper(text: string, from: number, column: number, itemsAtColumn: boolean): number {
+  const n = text.length;
+  let o = from;
+  let lines = 0;
+  while (o <= n) {
+    let e = text.indexOf('\n', o);
+    if (e < 0) e = n;
+    let at = o;
+    while (text.charCodeAt(at) === 0x20) at++;
+    const c = at < e ? text.charCodeAt(at) : -1;
+    if (at < e && c !== 0x0d && c !== 0x23) {
+      const indent = at - o;
+      const ce = text.charCodeAt(e - 1) === 0x0d ? e - 1 : e;
+      if (indent < column || (indent === column && !(itemsAtColumn && isItem(text, at, ce)))) {
+        if (c === 0x25 || c === 0x09) return -1;
+        break;
+      }
+    }
+    o = e + 1;
+    lines++;
+  }
+  if (lines === 0 || UNSAFE_TO_SKIP.test(text.slice(from, Math.min(o, n)))) return -1;
+  skipTo = o;
+  return lines;
 }
 
 function childOf(node: PathTrie | undefined, segment: string | number, grow: boolean): PathTrie | undefined {
