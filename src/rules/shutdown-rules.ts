@@ -62,9 +62,10 @@ export const preStopMissing: Rule = {
   crossObject: true,
   check: ({ workload: w }) => {
     if (!w || w.services.length === 0) return [];
+    const missing = servingContainers(w).filter((c) => !c.container.lifecycle?.preStop);
+    if (missing.length === 0) return [];
     const serviceNames = listNames(w.services, (s) => String(s.metadata?.name));
-    return servingContainers(w)
-      .filter((c) => !c.container.lifecycle?.preStop)
+    return missing
       .map((c): Violation => ({
         path: [...c.path, 'lifecycle', 'preStop'],
         message: `container "${c.name}" has no preStop hook although Service ${serviceNames} sends it traffic: it gets SIGTERM while clients are still being routed to it`,
