@@ -11,7 +11,7 @@
  * - app shutdown: the `resilient.cdk8s.io/app-shutdown-seconds` annotation, else the library's
  *   shutdown-budget annotation, else the library's default for stateless services (20 s).
  */
-import { analyzeSignalDelivery, detectInit, findShellWrapper, SignalDelivery } from '../concerns/init-process';
+import { analyzeSignalDelivery, detectInit, findShellWrapper, INIT_ENVIRONMENT, SignalDelivery } from '../concerns/init-process';
 import { DEFAULT_APP_SHUTDOWN_SECONDS, DEFAULT_DRAIN_PAUSE_SECONDS } from '../concerns/shutdown-defaults';
 import { SHUTDOWN_BUDGET_ANNOTATION } from '../concerns/annotations';
 import { APP_SHUTDOWN_ANNOTATION } from './annotations';
@@ -147,7 +147,14 @@ export function signalOf(container: Record<string, any>, shareProcessNamespace: 
   if (!Array.isArray(container.command) || container.command.length === 0) return undefined;
   const argv = [...container.command, ...(Array.isArray(container.args) ? container.args : [])].map(String);
   const env: Record<string, string> = {};
-  if (Array.isArray(container.env)) for (const e of container.env) if (isObject(e) && typeof e.value === 'string') env[String(e.name)] = e.value;
+  // Only the variables detectInit reads: a container has dozens of others.
+  if (Array.isArray(container.env)) {
+    for (const e of container.env) {
+      if (!isObject(e) || typeof e.value !== 'string') continue;
+      const name = String(e.name);
+      if (INIT_ENVIRONMENT.includes(name)) env[name] = e.value;
+    }
+  }
   const detected = detectInit(argv, { shareProcessNamespace, env });
   const delivery = analyzeSignalDelivery(detected.command, detected.init);
   // The runtime signals the container's main process: the init when there is one.
