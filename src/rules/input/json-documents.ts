@@ -73,6 +73,10 @@ class JsonSplitter {
     this.facts = factsOf(this.bytes, false);
     const b = this.bytes;
     for (; this.pos < b.length; this.pos++) {
+      if (this.depth > 1 && this.depth > this.itemDepth()) {
+        if (!this.skipNested(b)) return; // a string goes on in the next chunk: scan it again from its start then
+        if (this.pos >= b.length) break;
+      }
       const c = b[this.pos];
       if (c === 10) this.line++;
       const itemDepth = this.itemDepth();
@@ -139,6 +143,40 @@ class JsonSplitter {
       this.facts = factsOf(this.bytes, true);
       yield this.endPiece(this.bytes.length);
     }
+  }
+
+  /**
+   * Inside a value nested deeper than depth 1 and than the items: only strings, brackets and line
+   * breaks matter there, so a tight loop runs to the bracket that closes back to that depth (left
+   * at this.pos for the general loop) or to the end of the buffer. False when a string goes on
+   * past the end (this.pos is then its opening quote).
+   */
+  private skipNested(b: Buffer): boolean {
+    const floor = Math.max(this.itemDepth(), 1);
+    const n = b.length;
+    let depth = this.depth;
+    let line = this.line;
+    let pos = this.pos;
+    let complete = true;
+    for (; pos < n; pos++) {
+      const c = b[pos];
+      if (c === QUOTE) {
+        const end = closingQuote(b, pos + 1);
+        if (end < 0) { complete = false; break; }
+        pos = end;
+      } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+        depth++;
+      } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+        if (depth === floor + 1) break;
+        depth--;
+      } else if (c === 10) {
+        line++;
+      }
+    }
+    this.depth = depth;
+    this.line = line;
+    this.pos = pos;
+    return complete;
   }
 
   /** The depth at which pieces start: 0 between top-level values, 1 in an array, 2 in `items`. */
