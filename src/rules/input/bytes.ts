@@ -119,9 +119,20 @@ export function* chunks(source: ByteSource, opening: Opening): Generator<Buffer>
 }
 
 function countLines(bytes: Buffer, start: number, end: number): number {
-  // A loop, not Buffer.indexOf per line: lines are short, and each indexOf call costs more than one.
   let lines = 0;
-  for (let i = start; i < end; i++) if (bytes[i] === 10) lines++;
+  for (let i = bytes.indexOf(10, start); i >= 0 && i < end; i = bytes.indexOf(10, i + 1)) lines++;
+  return lines;
+}
+
+/**
+ * Line breaks from `start` up to the end of a document cut from bytes[start, end): counted in its
+ * text when it has one (String indexOf is a cheap call; Buffer indexOf is not), else in the bytes.
+ */
+function linesOf(doc: RawDocument | undefined, bytes: Buffer, start: number, end: number): number {
+  if (doc === undefined || !('text' in doc)) return countLines(bytes, start, end);
+  const text = doc.text;
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
   return lines;
 }
 
@@ -179,13 +190,17 @@ export function* yamlDocuments(source: ByteSource, opening: Opening): Generator<
     let start = 0;
     let startLine = line;
     let scanFrom = 0;
-    const markers = new MarkerFinder(pending);
     const facts = factsOf(pending, false);
+    // ASCII: markers are searched in the text (String indexOf is a cheap call; Buffer indexOf is not).
+    const markers = new MarkerFinder(pending, facts.plainSpace ? pending.toString('latin1') : undefined);
     for (;;) {
       const marker = markers.find(scanFrom, false);
       if (marker < 0) break;
-      const markerLine = startLine + countLines(pending, start, marker);
-      if (marker > start) yield documentOf(pending, start, marker, startLine, base, facts);
+      // The rest of a `...` line is dropped: wait for the chunk that holds its end.
+      if (pending[marker] !== 0x2d && pending.indexOf(10, marker) < 0) break;
+      const doc = marker > start ? documentOf(pending, start, marker, startLine, base, facts) : undefined;
+      const markerLine = startLine + linesOf(doc, pending, start, marker);
+      if (doc) yield doc;
       if (pending[marker] === 0x2d) {
         start = marker + 3;
         startLine = markerLine;
@@ -225,29 +240,49 @@ export function* yamlDocuments(source: ByteSource, opening: Opening): Generator<
  * thousands of documents is searched once, not once per document.
  */
 class MarkerFinder {
-  private readonly next = new Map<Buffer, number>();
+  /** Where `---` and `...` were last found (-1: not after the last search), undefined before the first search. */
+  private readonly next: Array<number | undefined> = [undefined, undefined];
 
-  constructor(private readonly bytes: Buffer) {}
+  /** `ascii`: the bytes as text, when they are ASCII (offsets are then the same), to search in instead. */
+  constructor(private readonly bytes: Buffer, private readonly ascii?: string) {}
 
   /** Offset of the next marker at or after `from`, or -1. Before the end of the stream, the last four bytes are left for the next chunk. */
   public find(from: number, atEnd: boolean): number {
     const limit = atEnd ? this.bytes.length : this.bytes.length - 4;
     let best = -1;
-    for (const pattern of [DASHES, DOTS]) {
-      let at = this.next.get(pattern);
-      if (at === undefined || (at >= 0 && at < from)) at = this.search(pattern, from);
-      this.next.set(pattern, at);
+    for (let p = 0; p < 2; p++) {
+      let at = this.next[p];
+      if (at === undefined || (at >= 0 && at < from)) at = this.search(p, from);
+      this.next[p] = at;
       if (at >= 0 && at <= limit && (best < 0 || at < best)) best = at;
     }
     return best;
   }
 
-  private search(pattern: Buffer, from: number): number {
+  private search(p: number, from: number): number {
+    const text = this.ascii;
+    if (text !== undefined) {
+      const pattern = p === 0 ? '---' : '...';
+      for (let found = textLineStart(text, from, pattern); found >= 0; found = textLineStart(text, found + 1, pattern)) {
+        if (isMarkerEnd(this.bytes[found + 3])) return found;
+      }
+      return -1;
+    }
+    const pattern = p === 0 ? DASHES : DOTS;
     for (let found = atLineStart(this.bytes, from, pattern); found >= 0; found = atLineStart(this.bytes, found + 1, pattern)) {
       if (isMarkerEnd(this.bytes[found + 3])) return found;
     }
     return -1;
   }
+}
+
+/** atLineStart, in ASCII text. */
+function textLineStart(text: string, from: number, pattern: string): number {
+  if (from === 0 && text.startsWith(pattern)) return 0;
+  for (let i = text.indexOf(pattern, Math.max(from, 1)); i >= 0; i = text.indexOf(pattern, i + 1)) {
+    if (text.charCodeAt(i - 1) === 10) return i;
+  }
+  return -1;
 }
 
 const DASHES = Buffer.from('---');
