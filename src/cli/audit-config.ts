@@ -19,8 +19,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as jsyaml from 'js-yaml';
 import { isRuleId } from '../rules/catalogue';
+import { jsYaml } from '../rules/input/lazy-modules';
 import { isObject } from '../rules/model';
 import { Assumptions } from '../rules/rule';
 import { Severity } from '../rules/types';
@@ -62,6 +62,7 @@ export function loadConfig(file: string): AuditConfig {
   }
   let value: unknown;
   try {
+    const jsyaml = jsYaml();
     value = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
   } catch (e) {
     const mark = (e as { mark?: { line: number } }).mark;

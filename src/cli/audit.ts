@@ -15,11 +15,12 @@ import { AuditConfig, ConfigError, EMPTY_CONFIG, findConfigFile, loadConfig } fr
 import { RULES } from '../rules/catalogue';
 import { Auditor, AuditOptions } from '../rules/engine';
 import { ParallelOptions, ParallelPipeline } from '../rules/input/parallel';
-import { CheckedObject } from '../rules/local-check';
+import { CheckedObject, LocalChecker } from '../rules/local-check';
 import { KubeObject } from '../rules/types';
 import { ignoreMatcher } from '../rules/input/files';
 import { forgetLines } from '../rules/input/locate';
 import { InputNote, isInputError } from '../rules/input/notes';
+import { DocumentPipeline, InlinePipeline } from '../rules/input/pipeline';
 import { InputReader } from '../rules/input/reader';
 import { junitChunks } from '../rules/junit';
 import { COLOURS, formatNotes, jsonChunks, PLAIN, sarifChunks, textChunks } from '../rules/report';
@@ -217,7 +218,7 @@ function audit(args: AuditArgs, config: AuditConfig, io: AuditIo): number {
   const reader = new InputReader<CheckedObject | KubeObject | undefined>(args.paths, {
     ...(io.readStdin && args.paths.includes('-') ? { stdinText: io.readStdin() } : {}),
     ignored: ignoreMatcher(config.ignore, config.base),
-    ...(reference ? { jsYamlOnly: true } : { pipeline: new ParallelPipeline(options, parallelOptions(env, args.explain)) }),
+    ...(reference ? { jsYamlOnly: true } : { pipeline: checkingPipeline(options, parallelOptions(env, args.explain)) }),
   });
   const notes: InputNote[] = [];
   try {
@@ -270,6 +271,14 @@ function audit(args: AuditArgs, config: AuditConfig, io: AuditIo): number {
 function parallelOptions(env: NodeJS.ProcessEnv, explain: boolean | undefined): ParallelOptions {
   const from = Number(env.CDK8S_RESILIENT_AUDIT_PARALLEL_FROM);
   return { threads: explain ? 1 : auditThreads(env), ...(Number.isInteger(from) && from >= 0 ? { startChars: from } : {}) };
+}
+
+/** Reads and checks documents: in this thread as each is handed over, or on several threads. */
+function checkingPipeline(options: AuditOptions, parallel: ParallelOptions): DocumentPipeline<CheckedObject | undefined> {
+  if (parallel.threads > 1) return new ParallelPipeline(options, parallel);
+  // One thread: no batches or queue to keep, each document is checked as it is read.
+  const checker = new LocalChecker(options);
+  return new InlinePipeline((object) => checker.check(object));
 }
 
 export function auditThreads(env: NodeJS.ProcessEnv): number {

@@ -164,6 +164,9 @@ const INIT_OPTIONS_WITH_VALUE: Record<'dumb-init' | 'tini', ReadonlySet<string>>
   'tini': new Set(['-p', '-e']),
 };
 
+/** The environment variables {@link detectInit} reads (a caller may pass only these). */
+export const INIT_ENVIRONMENT: readonly string[] = ['DUMB_INIT_SETSID', 'TINI_KILL_PROCESS_GROUP'];
+
 /**
  * Which init, if any, a container command starts with: the reverse of {@link planEntrypoint}, for
  * manifests this library did not write. dumb-init signals the process group unless `-c` /

@@ -13,6 +13,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { wholeSeconds } from './durations';
 import { InvalidSetting, requireSetting } from './errors';
 import { HelperTool, requireTool, resolveToolbox, Toolbox } from './image-tools';
+import { DEFAULT_DRAIN_PAUSE_SECONDS } from './shutdown-defaults';
 
 /** A Kubernetes lifecycle handler (the `lifecycle.preStop` / `postStart` value), as plain data. */
 export interface LifecycleHandlerSpec {
@@ -21,7 +22,7 @@ export interface LifecycleHandlerSpec {
 }
 
 /** Seconds of pause before the app is told to stop, so endpoints and load balancers move traffic away. */
-export const DEFAULT_DRAIN_PAUSE = Duration.seconds(5);
+export const DEFAULT_DRAIN_PAUSE = Duration.seconds(DEFAULT_DRAIN_PAUSE_SECONDS);
 
 /** Options of the presets that pause before the app is asked to stop. */
 export interface DrainPauseOptions {

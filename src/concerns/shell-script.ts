@@ -70,6 +70,10 @@ export function shellCommands(script: string): ShellCommand[] {
  * program. Not when it is backgrounded (`&`), part of a pipeline, or inside a subshell.
  */
 export function lastCommandExecs(script: string): boolean {
+  return remembered(execsCache, script, lastCommandExecsOf);
+}
+
+function lastCommandExecsOf(script: string): boolean {
   const commands = shellCommands(script);
   const last = commands[commands.length - 1];
   if (!last) return false;
@@ -85,6 +89,29 @@ export function lastCommandExecs(script: string): boolean {
  * simple command, or simple commands joined by `&&`: no `;`, pipes, subshells or redirections.
  */
 export function bashRunsLastCommandInPlace(script: string): boolean {
+  return remembered(inPlaceCache, script, bashRunsLastCommandInPlaceOf);
+}
+
+/**
+ * Answers by script text: an audit asks about the same few scripts for thousands of containers,
+ * and tokenizing one costs tens of microseconds. Bounded, so that many distinct scripts cannot
+ * grow it without limit.
+ */
+const execsCache = new Map<string, boolean>();
+const inPlaceCache = new Map<string, boolean>();
+const MAX_REMEMBERED = 1000;
+
+function remembered(cache: Map<string, boolean>, script: string, answer: (script: string) => boolean): boolean {
+  let known = cache.get(script);
+  if (known === undefined) {
+    known = answer(script);
+    // A copy of the text as the key: the script may be a slice of a whole parsed document, which it would keep alive.
+    if (cache.size < MAX_REMEMBERED) cache.set(`${script} `.slice(0, -1), known);
+  }
+  return known;
+}
+
+function bashRunsLastCommandInPlaceOf(script: string): boolean {
   const commands = shellCommands(script);
   if (commands.length === 0) return false;
   return commands.every((c, index) =>

@@ -7,14 +7,15 @@ import { Duration } from 'cdk8s';
 import { INT64_SECONDS_MAX, wholeSeconds } from './durations';
 import { requireSetting } from './errors';
 import { LifecycleHook } from './lifecycle-hook';
+import { DEFAULT_APP_SHUTDOWN_SECONDS, SHUTDOWN_SAFETY_MARGIN_SECONDS } from './shutdown-defaults';
 
 export { INT64_SECONDS_MAX, wholeSeconds } from './durations';
 export * from './lifecycle-hook';
 
 /** Time a typical stateless service needs after SIGTERM to finish in-flight requests. */
-export const DEFAULT_APP_SHUTDOWN = Duration.seconds(20);
+export const DEFAULT_APP_SHUTDOWN = Duration.seconds(DEFAULT_APP_SHUTDOWN_SECONDS);
 /** Slack on top of preStop + shutdown: signal delivery, slow disks and the kubelet's own timing. */
-export const SHUTDOWN_SAFETY_MARGIN = Duration.seconds(5);
+export const SHUTDOWN_SAFETY_MARGIN = Duration.seconds(SHUTDOWN_SAFETY_MARGIN_SECONDS);
 
 /** How the pod stops: the preStop hook, the app's own shutdown time and the grace period. */
 export interface ShutdownProps {

@@ -155,8 +155,9 @@ export class Auditor {
     for (const p of this.pending) {
       const rules = this.cross.get(String(p.object.kind)) ?? [];
       let overrides: RuleOverrides | undefined;
+      const subject = { object: p.object, inputIndex: p.inputIndex, workload: p.workload, model, assumptions: this.assumptions };
       for (const rule of rules) {
-        const violations = rule.check({ object: p.object, inputIndex: p.inputIndex, workload: p.workload, model, assumptions: this.assumptions });
+        const violations = rule.check(subject);
         if (violations.length === 0) continue;
         overrides ??= readOverrides(p.object, p.workload?.podAnnotations, isRuleId);
         for (const v of violations) this.record(settle(rule, v, overrides, this.options.severity?.[rule.id]), p.ref, p.inputIndex, p.source);

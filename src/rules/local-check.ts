@@ -100,8 +100,10 @@ export class LocalChecker {
     const ref = refOf(object);
     const findings: CheckedFinding[] = [];
     let overrides: RuleOverrides | undefined;
+    // One subject for all the rules (it is read-only): an object per rule call was measurable.
+    const subject = { object, inputIndex, workload, model: NO_LINKS, assumptions: this.assumptions };
     for (const rule of this.rulesFor(kind)) {
-      const violations = rule.check({ object, inputIndex, workload, model: NO_LINKS, assumptions: this.assumptions });
+      const violations = rule.check(subject);
       if (violations.length === 0) continue;
       overrides ??= readOverrides(object, workload?.podAnnotations, isRuleId);
       for (const v of violations) findings.push(settle(rule, v, overrides, this.options.severity?.[rule.id]));

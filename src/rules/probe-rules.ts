@@ -1,5 +1,5 @@
 /** Rules about health probes: traffic only to pods that can serve it, restarts only when stuck. */
-import { ProbeSpec, sameProbe } from '../concerns/probes';
+import { ProbeSpec, sameProbe } from '../concerns/probe-spec';
 import { ContainerAt, containersOf, declaredPorts, isObject, isPortName, listNames, LONG_RUNNING_KINDS, Workload, WORKLOAD_KINDS } from './model';
 import { Rule } from './rule';
 import { servingContainers } from './shutdown-rules';

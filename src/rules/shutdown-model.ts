@@ -11,8 +11,8 @@
  * - app shutdown: the `resilient.cdk8s.io/app-shutdown-seconds` annotation, else the library's
  *   shutdown-budget annotation, else the library's default for stateless services (20 s).
  */
-import { analyzeSignalDelivery, detectInit, findShellWrapper, SignalDelivery } from '../concerns/init-process';
-import { DEFAULT_APP_SHUTDOWN, DEFAULT_DRAIN_PAUSE } from '../concerns/shutdown';
+import { analyzeSignalDelivery, detectInit, findShellWrapper, INIT_ENVIRONMENT, SignalDelivery } from '../concerns/init-process';
+import { DEFAULT_APP_SHUTDOWN_SECONDS, DEFAULT_DRAIN_PAUSE_SECONDS } from '../concerns/shutdown-defaults';
 import { SHUTDOWN_BUDGET_ANNOTATION } from '../concerns/annotations';
 import { scriptSleeps } from '../concerns/shell-script';
 import { APP_SHUTDOWN_ANNOTATION } from './annotations';
@@ -55,7 +55,7 @@ export function estimateHookSeconds(handler: unknown): HookEstimate | undefined 
     return { seconds: 0, basis: 'a command with no sleep, assumed to return at once', summary };
   }
   if (isObject(handler.httpGet)) {
-    const seconds = DEFAULT_DRAIN_PAUSE.toSeconds();
+    const seconds = DEFAULT_DRAIN_PAUSE_SECONDS;
     return { seconds, basis: `an HTTP hook, assumed to take ${seconds}s`, summary: `GET ${handler.httpGet.path ?? '/'} on port ${handler.httpGet.port}`, assumed: true };
   }
   if (isObject(handler.sleep)) {
@@ -121,7 +121,7 @@ export function podShutdown(w: Workload, assumptions: Assumptions = {}): PodShut
     appShutdownSeconds = assumptions.appShutdownSeconds;
     appShutdownBasis = 'from the configuration file (assumptions.appShutdownSeconds)';
   } else {
-    appShutdownSeconds = DEFAULT_APP_SHUTDOWN.toSeconds();
+    appShutdownSeconds = DEFAULT_APP_SHUTDOWN_SECONDS;
     appShutdownBasis = `assumed: no ${APP_SHUTDOWN_ANNOTATION} annotation or configuration states it`;
     appShutdownAssumed = true;
   }
@@ -148,7 +148,14 @@ export function signalOf(container: Record<string, any>, shareProcessNamespace: 
   if (!Array.isArray(container.command) || container.command.length === 0) return undefined;
   const argv = [...container.command, ...(Array.isArray(container.args) ? container.args : [])].map(String);
   const env: Record<string, string> = {};
-  if (Array.isArray(container.env)) for (const e of container.env) if (isObject(e) && typeof e.value === 'string') env[String(e.name)] = e.value;
+  // Only the variables detectInit reads: a container has dozens of others.
+  if (Array.isArray(container.env)) {
+    for (const e of container.env) {
+      if (!isObject(e) || typeof e.value !== 'string') continue;
+      const name = String(e.name);
+      if (INIT_ENVIRONMENT.includes(name)) env[name] = e.value;
+    }
+  }
   const detected = detectInit(argv, { shareProcessNamespace, env });
   const delivery = analyzeSignalDelivery(detected.command, detected.init);
   // The runtime signals the container's main process: the init when there is one.

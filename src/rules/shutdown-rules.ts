@@ -3,7 +3,7 @@ import { APP_SHUTDOWN_ANNOTATION } from './annotations';
 import { containersOf, declaredPorts, listNames, LONG_RUNNING_KINDS, Workload, WORKLOAD_KINDS } from './model';
 import { podShutdown, signalOf } from './shutdown-model';
 import { Rule } from './rule';
-import { SHUTDOWN_SAFETY_MARGIN } from '../concerns/shutdown';
+import { SHUTDOWN_SAFETY_MARGIN_SECONDS } from '../concerns/shutdown-defaults';
 import { Violation } from './types';
 
 const GROUP = 'Shutdown';
@@ -35,7 +35,7 @@ export const gracePeriodTooShort: Rule = {
     }
     if (!worst) return [];
     const graceText = s.graceExplicit ? `terminationGracePeriodSeconds ${s.graceSeconds}s` : `the default grace period of ${s.graceSeconds}s (terminationGracePeriodSeconds is unset)`;
-    const margin = SHUTDOWN_SAFETY_MARGIN.toSeconds();
+    const margin = SHUTDOWN_SAFETY_MARGIN_SECONDS;
     const fixes = [worst.need === Infinity
       ? 'make the preStop hook end (a bounded sleep, or a loop with a timeout)'
       : `set terminationGracePeriodSeconds to at least ${worst.need + margin} (${worst.need}s + ${margin}s margin) or shorten the preStop hook`];
@@ -62,9 +62,10 @@ export const preStopMissing: Rule = {
   crossObject: true,
   check: ({ workload: w }) => {
     if (!w || w.services.length === 0) return [];
+    const missing = servingContainers(w).filter((c) => !c.container.lifecycle?.preStop);
+    if (missing.length === 0) return [];
     const serviceNames = listNames(w.services, (s) => String(s.metadata?.name));
-    return servingContainers(w)
-      .filter((c) => !c.container.lifecycle?.preStop)
+    return missing
       .map((c): Violation => ({
         path: [...c.path, 'lifecycle', 'preStop'],
         message: `container "${c.name}" has no preStop hook although Service ${serviceNames} sends it traffic: it gets SIGTERM while clients are still being routed to it`,

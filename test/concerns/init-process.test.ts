@@ -1,4 +1,4 @@
-import { analyzeSignalDelivery, findShellWrapper, InitProcess, planEntrypoint } from '../../src/concerns/init-process';
+import { analyzeSignalDelivery, detectInit, findShellWrapper, INIT_ENVIRONMENT, InitProcess, planEntrypoint } from '../../src/concerns/init-process';
 
 describe('findShellWrapper', () => {
   test.each([
@@ -45,5 +45,20 @@ describe('planEntrypoint', () => {
   });
   test('tini without a command is refused', () => {
     expect(() => planEntrypoint(InitProcess.tini(), undefined, ['--x'], 'container')).toThrow("container.command: (unset) is needed to wrap the entrypoint with tini");
+  });
+});
+
+describe('INIT_ENVIRONMENT', () => {
+  // The audit passes detectInit only these variables of a container: a variable it starts to read
+  // must be listed there, or the audit would not see it.
+  test.each([
+    [['dumb-init', 'app'], { DUMB_INIT_SETSID: '0' }],
+    [['tini', '--', 'app'], { TINI_KILL_PROCESS_GROUP: '1' }],
+  ])('%j with %j reads the same from the listed variables as from the whole environment', (argv, set) => {
+    const whole: Record<string, string> = { PATH: '/bin', HOME: '/root', TINI_SUBREAPER: '1', DUMB_INIT_DEBUG: '1', ...set };
+    const listed = Object.fromEntries(Object.entries(whole).filter(([name]) => INIT_ENVIRONMENT.includes(name)));
+    expect(detectInit(argv, { env: listed })).toEqual(detectInit(argv, { env: whole }));
+    // And the variable matters: without it the answer differs.
+    expect(detectInit(argv, { env: {} })).not.toEqual(detectInit(argv, { env: whole }));
   });
 });

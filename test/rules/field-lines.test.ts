@@ -65,6 +65,42 @@ describe.each(WRITERS)('written by %s', (_name, json, write) => {
       }
     }), { seed, numRuns: Number(process.env.PROPERTY_RUNS ?? 25) });
   });
+
+  test('a few paths at a time (the scan skips the blocks no path wants) get the full index\'s lines (property)', () => {
+    const seed = Date.now() % 2 ** 31;
+    process.stdout.write(`field-lines few-paths property seed ${seed} (${_name})\n`);
+    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 1, max: 40 }), fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), (mixSeed, firstLine, picks) => {
+      for (const object of mix(4, mixSeed)) {
+        const text = write(object);
+        const paths = pathsOf(object);
+        const chosen = picks.map((k) => paths[k % paths.length]);
+        const wanted = new PathTrie();
+        for (const p of chosen) wanted.add(p);
+        const expected = json ? reference.jsonLineIndex(text, firstLine) : reference.yamlLineIndex(text, firstLine);
+        const targeted = fieldLines(text, firstLine, json, wanted);
+        for (const p of chosen) expect({ p, line: targeted.locate(p) }).toEqual({ p, line: expected.locate(p) });
+      }
+    }), { seed, numRuns: Number(process.env.PROPERTY_RUNS ?? 60) });
+  });
+});
+
+describe('blocks no path wants are skipped only where the line-by-line reading would agree', () => {
+  const cases: Array<[string, string, Path]> = [
+    ['a quoted scalar continued at a shallower indentation', 'a:\n  x:\n    y: "one\n  two"\n  z: 1\nb: 2\n', ['a', 'z']],
+    ['a flow sequence over several lines', 'a:\n  x:\n    y: [1,\n  2]\n  z: 1\n', ['a', 'z']],
+    ['a block scalar', 'a:\n  x:\n    y: |\n      text\n  z: 1\n', ['a', 'z']],
+    ['a comment line', 'a:\n  x:\n    # note\n    y: 1\n  z: 1\n', ['a', 'z']],
+    ['a directive-like line', 'a:\n  x:\n    y: 1\n%odd\n  z: 1\n', ['a', 'z']],
+    ['a tab', 'a:\n  x:\n    y: 1\n  \tz: 1\n', ['a', 'z']],
+    ['items at the key\'s indentation', 'a:\n  x:\n  - 1\n  - 2\n  z: 1\n', ['a', 'z']],
+    ['an item no path wants', 'a:\n- n: 1\n  m: 2\n- n: 3\n  m: 4\n', ['a', 1, 'm']],
+    ['carriage returns', 'a:\r\n  x:\r\n    y: 1\r\n  z: 1\r\n', ['a', 'z']],
+  ];
+  test.each(cases)('%s', (_name, text, p) => {
+    const wanted = new PathTrie();
+    wanted.add(p);
+    expect(fieldLines(text, 3, false, wanted).locate(p)).toBe(reference.yamlLineIndex(text, 3).locate(p));
+  });
 });
 
 test('YAML the scan cannot follow goes to the yaml parser, in both', () => {

@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { jsonDocuments, open, textSource, yamlDocuments } from '../../src/rules/input/bytes';
+import { open, textSource, yamlDocuments } from '../../src/rules/input/bytes';
+import { jsonDocuments } from '../../src/rules/input/json-documents';
 import { globToRegExp, listFiles } from '../../src/rules/input/files';
 import { jsonLineIndex, yamlLineIndex } from '../../src/rules/input/lines';
 import { readManifests } from '../../src/rules/manifests';

@@ -1,12 +1,13 @@
 /**
  * Manifests are read as a stream of documents, never as one string: a source is read in 1 MiB
- * chunks and cut at YAML document markers (`---` or `...` at the start of a line) or, for JSON,
- * between top-level values and the items of a top-level array or list. Cutting happens on bytes:
+ * chunks and cut at YAML document markers (`---` or `...` at the start of a line) or, for JSON
+ * (json-documents.ts), between top-level values and the items of a top-level array or list.
+ * Cutting happens on bytes:
  * in UTF-8 no byte of a multi-byte character is ASCII, so a marker is never found inside one.
  * Memory held is the largest single document, not the file.
  */
 import * as fs from 'fs';
-import { isUtf8 } from 'buffer';
+import { isAscii, isUtf8 } from 'buffer';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -110,8 +111,8 @@ function trimIncomplete(bytes: Buffer): Buffer {
   return bytes.subarray(0, end);
 }
 
-/** Reads chunks after the opening one; `carry` holds bytes not yet consumed. */
-function* chunks(source: ByteSource, opening: Opening): Generator<Buffer> {
+/** The opening chunk, then the rest of the source in chunks. */
+export function* chunks(source: ByteSource, opening: Opening): Generator<Buffer> {
   yield opening.head;
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   for (let n = source.read(buffer); n > 0; n = source.read(buffer)) yield Buffer.from(buffer.subarray(0, n));
@@ -123,20 +124,57 @@ function countLines(bytes: Buffer, start: number, end: number): number {
   return lines;
 }
 
+/**
+ * Line breaks from `start` up to the end of a document cut from bytes[start, end): counted in its
+ * text when it has one (String indexOf is a cheap call; Buffer indexOf is not), else in the bytes.
+ */
+function linesOf(doc: RawDocument | undefined, bytes: Buffer, start: number, end: number): number {
+  if (doc === undefined || !('text' in doc)) return countLines(bytes, start, end);
+  const text = doc.text;
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
+}
+
 function isMarkerEnd(byte: number | undefined): boolean {
   return byte === undefined || byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
+/**
+ * What holds for every document cut from a buffer at line starts: UTF-8 text without NUL bytes
+ * (`text`), and ASCII without \r, \v or \f (`plainSpace`). Checked once per buffer, so that its
+ * documents need not be checked one by one; when a check fails, each document is checked alone.
+ */
+export interface BufferFacts {
+  readonly text: boolean;
+  readonly plainSpace: boolean;
+}
+
+const UNKNOWN: BufferFacts = { text: false, plainSpace: false };
+
+/** `complete`: the buffer ends the stream (a UTF-8 sequence cut off at its end is then an error, not the next chunk's). */
+export function factsOf(bytes: Buffer, complete: boolean): BufferFacts {
+  const text = bytes.indexOf(0) < 0 && isUtf8(complete ? bytes : trimIncomplete(bytes));
+  const plainSpace = text && isAscii(bytes) && bytes.indexOf(0x0d) < 0 && bytes.indexOf(0x0b) < 0 && bytes.indexOf(0x0c) < 0;
+  return { text, plainSpace };
+}
+
 /** A document from bytes[start, end); `base` is the offset of bytes[0] in the source. */
-function documentOf(bytes: Buffer, start: number, end: number, firstLine: number, base: number): RawDocument {
+export function documentOf(bytes: Buffer, start: number, end: number, firstLine: number, base: number, facts: BufferFacts = UNKNOWN): RawDocument {
+  if (facts.plainSpace) return { text: bytes.toString('latin1', start, end), firstLine, byteStart: base + start, byteEnd: base + end, plainSpace: true };
+  if (facts.text) return textDocument(bytes.toString('utf8', start, end), end - start, firstLine, base + start, base + end, () => bytes.subarray(start, end));
   const slice = bytes.subarray(start, end);
   if (slice.indexOf(0) >= 0) return { notText: 'contains NUL bytes (binary data)', firstLine };
   if (!isUtf8(slice)) return { notText: 'is not UTF-8 text', firstLine };
-  const text = slice.toString('utf8');
+  return textDocument(slice.toString('utf8'), slice.length, firstLine, base + start, base + end, () => slice);
+}
+
+function textDocument(text: string, bytes: number, firstLine: number, byteStart: number, byteEnd: number, slice: () => Buffer): RawDocument {
   // ASCII (one character per byte) without \r, \v or \f: white space is only what YAML and
   // JavaScript agree on, which the fast YAML reader would otherwise search the text for.
-  const plainSpace = text.length === slice.length && slice.indexOf(0x0d) < 0 && slice.indexOf(0x0b) < 0 && slice.indexOf(0x0c) < 0;
-  return { text, firstLine, byteStart: base + start, byteEnd: base + end, plainSpace };
+  const s = text.length === bytes ? slice() : undefined;
+  const plainSpace = s !== undefined && s.indexOf(0x0d) < 0 && s.indexOf(0x0b) < 0 && s.indexOf(0x0c) < 0;
+  return { text, firstLine, byteStart, byteEnd, plainSpace };
 }
 
 /**
@@ -152,12 +190,17 @@ export function* yamlDocuments(source: ByteSource, opening: Opening): Generator<
     let start = 0;
     let startLine = line;
     let scanFrom = 0;
-    const markers = new MarkerFinder(pending);
+    const facts = factsOf(pending, false);
+    // ASCII: markers are searched in the text (String indexOf is a cheap call; Buffer indexOf is not).
+    const markers = new MarkerFinder(pending, facts.plainSpace ? pending.toString('latin1') : undefined);
     for (;;) {
       const marker = markers.find(scanFrom, false);
       if (marker < 0) break;
-      const markerLine = startLine + countLines(pending, start, marker);
-      if (marker > start) yield documentOf(pending, start, marker, startLine, base);
+      // The rest of a `...` line is dropped: wait for the chunk that holds its end.
+      if (pending[marker] !== 0x2d && pending.indexOf(10, marker) < 0) break;
+      const doc = marker > start ? documentOf(pending, start, marker, startLine, base, facts) : undefined;
+      const markerLine = startLine + linesOf(doc, pending, start, marker);
+      if (doc) yield doc;
       if (pending[marker] === 0x2d) {
         start = marker + 3;
         startLine = markerLine;
@@ -197,29 +240,49 @@ export function* yamlDocuments(source: ByteSource, opening: Opening): Generator<
  * thousands of documents is searched once, not once per document.
  */
 class MarkerFinder {
-  private readonly next = new Map<Buffer, number>();
+  /** Where `---` and `...` were last found (-1: not after the last search), undefined before the first search. */
+  private readonly next: Array<number | undefined> = [undefined, undefined];
 
-  constructor(private readonly bytes: Buffer) {}
+  /** `ascii`: the bytes as text, when they are ASCII (offsets are then the same), to search in instead. */
+  constructor(private readonly bytes: Buffer, private readonly ascii?: string) {}
 
   /** Offset of the next marker at or after `from`, or -1. Before the end of the stream, the last four bytes are left for the next chunk. */
   public find(from: number, atEnd: boolean): number {
     const limit = atEnd ? this.bytes.length : this.bytes.length - 4;
     let best = -1;
-    for (const pattern of [DASHES, DOTS]) {
-      let at = this.next.get(pattern);
-      if (at === undefined || (at >= 0 && at < from)) at = this.search(pattern, from);
-      this.next.set(pattern, at);
+    for (let p = 0; p < 2; p++) {
+      let at = this.next[p];
+      if (at === undefined || (at >= 0 && at < from)) at = this.search(p, from);
+      this.next[p] = at;
       if (at >= 0 && at <= limit && (best < 0 || at < best)) best = at;
     }
     return best;
   }
 
-  private search(pattern: Buffer, from: number): number {
+  private search(p: number, from: number): number {
+    const text = this.ascii;
+    if (text !== undefined) {
+      const pattern = p === 0 ? '---' : '...';
+      for (let found = textLineStart(text, from, pattern); found >= 0; found = textLineStart(text, found + 1, pattern)) {
+        if (isMarkerEnd(this.bytes[found + 3])) return found;
+      }
+      return -1;
+    }
+    const pattern = p === 0 ? DASHES : DOTS;
     for (let found = atLineStart(this.bytes, from, pattern); found >= 0; found = atLineStart(this.bytes, found + 1, pattern)) {
       if (isMarkerEnd(this.bytes[found + 3])) return found;
     }
     return -1;
   }
+}
+
+/** atLineStart, in ASCII text. */
+function textLineStart(text: string, from: number, pattern: string): number {
+  if (from === 0 && text.startsWith(pattern)) return 0;
+  for (let i = text.indexOf(pattern, Math.max(from, 1)); i >= 0; i = text.indexOf(pattern, i + 1)) {
+    if (text.charCodeAt(i - 1) === 10) return i;
+  }
+  return -1;
 }
 
 const DASHES = Buffer.from('---');
@@ -231,163 +294,4 @@ function atLineStart(bytes: Buffer, from: number, pattern: Buffer): number {
     if (bytes[i - 1] === 10) return i;
   }
   return -1;
-}
-
-/**
- * The values of a JSON stream: each top-level value, the items of a top-level array one by one,
- * and the items of a top-level object's `items` array one by one (a `kind: List`, as
- * `kubectl get -o json` writes it) followed by the object itself with an empty `items`. Only
- * the bytes are scanned here (strings and nesting); JSON.parse reads each piece.
- */
-export function* jsonDocuments(source: ByteSource, opening: Opening): Generator<RawDocument> {
-  const splitter = new JsonSplitter(opening.bom);
-  for (const chunk of chunks(source, opening)) yield* splitter.push(chunk);
-  yield* splitter.end();
-}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const COMMA = 0x2c;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-/** Offset of the quote that ends a JSON string whose content starts at `from`, or -1 when it is not in `bytes`. */
-function closingQuote(bytes: Buffer, from: number): number {
-  for (let q = bytes.indexOf(QUOTE, from); q >= 0; q = bytes.indexOf(QUOTE, q + 1)) {
-    let backslashes = 0;
-    for (let k = q - 1; k >= from && bytes[k] === BACKSLASH; k--) backslashes++;
-    if (backslashes % 2 === 0) return q;
-  }
-  return -1;
-}
-
-class JsonSplitter {
-  constructor(bom: number) {
-    this.base = bom;
-  }
-
-  private bytes: Buffer = Buffer.alloc(0);
-  /** Offset of bytes[0] in the source. */
-  private base = 0;
-  private pos = 0;
-  /** Line of bytes[pos]. */
-  private line = 1;
-  private depth = 0;
-  private top: number | undefined;
-  /** The piece being collected (a top-level value or an item), or -1. */
-  private pieceStart = -1;
-  private pieceLine = 1;
-  /** Last string closed at depth 1 of a top-level object, to spot `"items": [`. */
-  private lastString = '';
-  /** A list's own bytes: before its items, and (once they are over) after them. */
-  private listPrefix: Buffer | undefined;
-  private listLine = 1;
-  private inItems = false;
-
-  public *push(chunk: Buffer): Generator<RawDocument> {
-    this.bytes = this.bytes.length === 0 ? chunk : Buffer.concat([this.bytes.subarray(this.keepFrom()), chunk]);
-    if (this.bytes !== chunk) this.rebase();
-    const b = this.bytes;
-    for (; this.pos < b.length; this.pos++) {
-      const c = b[this.pos];
-      if (c === 10) this.line++;
-      const itemDepth = this.itemDepth();
-      if (isSpace(c)) {
-        if (this.depth === 0 && this.top === undefined && this.pieceStart >= 0) yield this.endPiece(this.pos);
-        continue;
-      }
-      if (this.depth === itemDepth && this.pieceStart < 0 && c !== COMMA && c !== CLOSE_ARRAY && c !== CLOSE_OBJECT && !(this.depth === 0 && c === OPEN_ARRAY)) this.startPiece();
-      if (c === QUOTE) {
-        // Strings hold most of the bytes: jump to the closing quote (JSON strings hold no raw newline).
-        const end = closingQuote(b, this.pos + 1);
-        if (end < 0) return; // the string goes on in the next chunk: scan it again from its start then
-        if (this.depth === 1 && this.top === OPEN_OBJECT && !this.inItems) this.lastString = b.toString('utf8', this.pos + 1, end);
-        this.pos = end;
-      } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-        if (this.depth === 0) this.top = c;
-        if (this.depth === 1 && this.top === OPEN_OBJECT && c === OPEN_ARRAY && this.lastString === 'items' && this.listPrefix === undefined) {
-          // A list: keep its own bytes so far, stream its items.
-          this.listPrefix = Buffer.concat([b.subarray(this.pieceStart, this.pos), Buffer.from('[]')]);
-          this.listLine = this.pieceLine;
-          this.pieceStart = -1;
-          this.inItems = true;
-        }
-        this.depth++;
-      } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-        if (this.depth === itemDepth && itemDepth > 0 && this.pieceStart >= 0) yield this.endPiece(this.pos);
-        this.depth--;
-        if (this.inItems && this.depth === 1) {
-          this.inItems = false;
-          this.pieceStart = this.pos + 1;
-        } else if (this.depth === 0) {
-          if (this.listPrefix !== undefined) {
-            const whole = Buffer.concat([this.listPrefix, b.subarray(this.pieceStart, this.pos + 1)]);
-            this.listPrefix = undefined;
-            this.pieceStart = -1;
-            yield { ...documentOf(whole, 0, whole.length, this.listLine, 0), byteStart: -1, byteEnd: -1 } as RawDocument;
-          } else if (this.pieceStart >= 0 && this.top === OPEN_OBJECT) {
-            yield this.endPiece(this.pos + 1);
-          } else {
-            this.pieceStart = -1;
-          }
-          this.top = undefined;
-        } else if (this.depth < 0) {
-          // A stray closing bracket: hand the rest to JSON.parse, which says what is wrong.
-          this.depth = 0;
-          this.startPiece();
-          this.top = OPEN_OBJECT;
-        }
-      } else if (c === COMMA && this.depth === itemDepth && itemDepth > 0 && this.pieceStart >= 0) {
-        yield this.endPiece(this.pos);
-      }
-    }
-  }
-
-  public *end(): Generator<RawDocument> {
-    if (this.listPrefix !== undefined) {
-      // Cut short inside or after the items: JSON.parse reports the truncation.
-      const whole = Buffer.concat([this.listPrefix, this.bytes.subarray(Math.max(0, this.pieceStart))]);
-      yield { ...documentOf(whole, 0, whole.length, this.listLine, 0), byteStart: -1, byteEnd: -1 } as RawDocument;
-      return;
-    }
-    if (this.pieceStart >= 0 && this.pieceStart < this.bytes.length) yield this.endPiece(this.bytes.length);
-  }
-
-  /** The depth at which pieces start: 0 between top-level values, 1 in an array, 2 in `items`. */
-  private itemDepth(): number {
-    if (this.top === OPEN_ARRAY) return 1;
-    if (this.inItems) return 2;
-    return 0;
-  }
-
-  private keepFrom(): number {
-    let keep = this.pos;
-    if (this.pieceStart >= 0) keep = Math.min(keep, this.pieceStart);
-    return keep;
-  }
-
-  /** Offsets after the consumed bytes were dropped. */
-  private rebase(): void {
-    const keep = this.keepFrom();
-    this.base += keep;
-    this.pos -= keep;
-    if (this.pieceStart >= 0) this.pieceStart -= keep;
-  }
-
-  private startPiece(): void {
-    this.pieceStart = this.pos;
-    this.pieceLine = this.line;
-  }
-
-  private endPiece(end: number): RawDocument {
-    const doc = documentOf(this.bytes, this.pieceStart, end, this.pieceLine, this.base);
-    this.pieceStart = -1;
-    return doc;
-  }
 }

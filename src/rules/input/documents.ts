@@ -6,9 +6,9 @@
  * places into sources once the results are back in input order.
  */
 import * as path from 'path';
-import * as jsyaml from 'js-yaml';
 import { get, isObject } from '../model';
 import { KubeObject } from '../types';
+import { jsYaml } from './lazy-modules';
 import { FieldPath, jsonLineIndex, yamlLineIndex } from './lines';
 import { InputNote, parserReason } from './notes';
 import { hasActionAsMapping, isKustomization, kustomizeHint, partialObjectReason, templateVerdict } from './recognise';
@@ -73,7 +73,7 @@ function documentEvents(doc: DocumentText, context: DocumentContext): DocumentEv
       try { value = JSON.parse(text); } catch (e) { error = jsonError(e as Error, text, firstLine); }
     } else {
       try {
-        value = context.jsYamlOnly ? jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA }) : parseYaml(text, doc.plainSpace === true);
+        value = context.jsYamlOnly ? jsYaml().load(text, { schema: jsYaml().CORE_SCHEMA }) : parseYaml(text, doc.plainSpace === true);
       } catch (e) {
         error = e instanceof RangeError ? { line: firstLine, reason: 'nested too deeply to read' } : yamlError(e, firstLine);
       }
@@ -116,7 +116,7 @@ function parseYaml(text: string, plainSpace: boolean): unknown {
     return parseBlockYaml(text, plainSpace);
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
-    return jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+    return jsYaml().load(text, { schema: jsYaml().CORE_SCHEMA });
   }
 }
 

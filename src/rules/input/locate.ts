@@ -17,7 +17,10 @@ export interface Rereadable {
   dispose(): void;
 }
 
-let openFile: { path: string; fd: number } | undefined;
+/** The file read again last, and a window of its bytes read ahead (documents are asked for in input order). */
+let openFile: { path: string; fd: number; window: Buffer; windowStart: number; windowLength: number } | undefined;
+
+const READ_AHEAD_BYTES = 1 << 20;
 
 function closeOpenFile(): void {
   if (openFile) {
@@ -32,11 +35,17 @@ export function fileStore(file: string, temporary = false): Rereadable {
       try {
         if (openFile?.path !== file) {
           closeOpenFile();
-          openFile = { path: file, fd: fs.openSync(file, 'r') };
+          openFile = { path: file, fd: fs.openSync(file, 'r'), window: Buffer.alloc(0), windowStart: 0, windowLength: 0 };
         }
-        const buffer = Buffer.allocUnsafe(end - start);
-        const n = fs.readSync(openFile.fd, buffer, 0, buffer.length, start);
-        return buffer.toString('utf8', 0, n);
+        const o = openFile;
+        // One read for many documents: the next ones asked for are usually in the same window.
+        if (start < o.windowStart || end > o.windowStart + o.windowLength) {
+          if (o.window.length < Math.max(READ_AHEAD_BYTES, end - start)) o.window = Buffer.allocUnsafe(Math.max(READ_AHEAD_BYTES, end - start));
+          o.windowStart = start;
+          o.windowLength = fs.readSync(o.fd, o.window, 0, o.window.length, start);
+        }
+        const from = start - o.windowStart;
+        return o.window.toString('utf8', from, Math.min(end - o.windowStart, o.windowLength));
       } catch {
         // The file changed or went away since it was audited: lines are then unknown.
         return undefined;

@@ -10,10 +10,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
+import type { MessagePort, Worker } from 'worker_threads';
 import { LocalChecker, LocalCheckOptions } from '../local-check';
 import { Checked, checkDocument } from './check-document';
 import { DocumentContext, DocumentText } from './documents';
+import { workerThreads } from './lazy-modules';
 import { DocumentPipeline, ReadResult } from './pipeline';
 
 const BATCH_CHARS = 64 * 1024;
@@ -136,8 +137,9 @@ export class ParallelPipeline implements DocumentPipeline<Checked> {
     const script = workerScript();
     if (!script) return;
     for (let i = 1; i < this.options.threads; i++) {
+      const { MessageChannel, Worker: WorkerThread } = workerThreads();
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(script, { workerData: { port: port2, signal: this.signal, options: this.checkOptions }, transferList: [port2] });
+      const worker = new WorkerThread(script, { workerData: { port: port2, signal: this.signal, options: this.checkOptions }, transferList: [port2] });
       // The audit never waits for a worker to exit; nor does the process.
       worker.unref();
       worker.on('error', () => undefined);
@@ -147,11 +149,13 @@ export class ParallelPipeline implements DocumentPipeline<Checked> {
 
   /** Takes the results that are back; true when there was one. */
   private receive(): boolean {
+    if (this.workers.length === 0) return false;
     // Workers bump the counter after each answer: no new count, nothing to take.
     const answers = Atomics.load(this.signal, 0);
     if (answers === this.answersTaken) return false;
     this.answersTaken = answers;
     let any = false;
+    const { receiveMessageOnPort } = workerThreads();
     for (const slot of this.workers) {
       for (let m = receiveMessageOnPort(slot.port); m; m = receiveMessageOnPort(slot.port)) {
         any = true;

@@ -7,9 +7,10 @@
  */
 import * as path from 'path';
 import { KubeObject, SourceRef } from '../types';
-import { ByteSource, fileSource, jsonDocuments, open, stdinSource, textSource, yamlDocuments } from './bytes';
+import { ByteSource, fileSource, open, stdinSource, textSource, yamlDocuments } from './bytes';
 import { DocumentContext, endsFile, STDIN } from './documents';
 import { describeFsError, listFiles } from './files';
+import { jsonDocuments } from './json-documents';
 import { bufferStore, DocumentPlace, fileStore, Rereadable, sourceAt, spooled } from './locate';
 import { InputNote, isInputError } from './notes';
 import { DocumentPipeline, InlinePipeline, ReadResult } from './pipeline';

@@ -5,9 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as jsyaml from 'js-yaml';
 import { isObject, WORKLOAD_KINDS } from '../model';
 import { KubeObject } from '../types';
+import { jsYaml } from './lazy-modules';
 import { InputNote } from './notes';
 
 /** Helm's built-in objects and the template functions only charts use. */
@@ -98,7 +98,7 @@ export function kustomizeInputs(directories: readonly string[], files: readonly 
       seen.add(key);
       let doc: unknown;
       try {
-        doc = jsyaml.load(fs.readFileSync(file, 'utf8'), { schema: jsyaml.CORE_SCHEMA });
+        doc = jsYaml().load(fs.readFileSync(file, 'utf8'), { schema: jsYaml().CORE_SCHEMA });
       } catch {
         continue;
       }

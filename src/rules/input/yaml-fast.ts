@@ -56,11 +56,17 @@ const MAX_KEYS = 4096;
 
 function cachedKey(text: string, from: number, to: number, hash: number): string {
   const known = KEYS.get(hash);
-  if (known !== undefined && known.raw.length === to - from && text.startsWith(known.raw, from)) return known.key;
+  if (known !== undefined && known.raw.length === to - from && sameAt(text, from, known.raw)) return known.key;
   const raw = text.slice(from, to);
   const key = keyOf(raw);
   if (KEYS.size < MAX_KEYS) KEYS.set(hash, { raw: copyOf(raw), key: copyOf(key) });
   return key;
+}
+
+/** Whether `text` holds `raw` at `from` (a loop: for keys of a few characters, cheaper than startsWith). */
+function sameAt(text: string, from: number, raw: string): boolean {
+  for (let k = 0; k < raw.length; k++) if (text.charCodeAt(from + k) !== raw.charCodeAt(k)) return false;
+  return true;
 }
 
 /** A plain scalar of 1 to 15 digits without a leading zero (or `0`), read as js-yaml reads it; -1 otherwise. */
@@ -295,7 +301,10 @@ class Parser {
     while (end > from && isJsSpace(t.charCodeAt(end - 1))) end--;
     if (colon === end - 1 || (tab >= 0 && tab < end)) throw new Unsupported('ambiguous plain scalar');
     // Most scalars end on their line: the next line that is not blank is no deeper, or a comment.
-    for (let o = this.i; o <= this.n;) {
+    // The next content line (found once, for the caller too) is the quick answer: when it is no
+    // deeper, neither is the first line that is not blank (it is that line, or a comment).
+    const deeper = this.nextContent() && this.cIndent > indent;
+    for (let o = this.i; deeper && o <= this.n;) {
       let at = o;
       while (t.charCodeAt(at) === 0x20) at++;
       const c = t.charCodeAt(at);

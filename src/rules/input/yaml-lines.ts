@@ -27,6 +27,7 @@ type ValueState = typeof EMPTY | typeof BLOCK | Open | undefined;
  */
 export function scanYamlLines(text: string, firstLine: number, root: PathTrie, grow: boolean): number | undefined | null {
   const frames: Frame[] = [];
+  const unsafe: UnsafeMark = { from: Infinity, at: -1 };
   let rootLine: number | undefined;
   let pending = false;
   let pendingNode: PathTrie | undefined;
@@ -78,6 +79,7 @@ export function scanYamlLines(text: string, firstLine: number, root: PathTrie, g
     // Sequence items, possibly nested on one line (`- - a`) or opening a mapping (`- name: x`).
     let column = indent;
     let done = false;
+    let itemDash = -1;
     while (isItem(text, cp, ce)) {
       if (!top.seq) return null;
       const itemNode = childOf(top.node, top.next++, grow);
@@ -102,6 +104,7 @@ export function scanYamlLines(text: string, firstLine: number, root: PathTrie, g
       if (keyAt(text, cp, ce) >= 0) {
         top = { indent: column, node: itemNode, seq: false, next: 0 };
         frames.push(top);
+        itemDash = dash;
         break;
       }
       const state = itemState(text, cp, ce);
@@ -125,14 +128,88 @@ export function scanYamlLines(text: string, firstLine: number, root: PathTrie, g
       if (node) node.line = number;
     }
     const state = restState(text, colon + 1, ce);
+    if (state === EMPTY && node === undefined && !grow) {
+      // Nothing below this key is wanted: its block (deeper lines, or items at its column) is skipped.
+      const skipped = skipDeeper(text, next, column, true, unsafe);
+      if (skipped >= 0) {
+        number += skipped;
+        next = skipTo;
+        continue;
+      }
+    }
     if (state === EMPTY) {
       pending = true;
       pendingNode = node;
       pendingIndent = column;
     } else if (state === BLOCK) blockIndent = column;
     else if (state) open = state;
+    else if (itemDash >= 0 && top.node === undefined && !grow) {
+      // An item no path wants, whose first entry ends on its line: the rest of the item is skipped.
+      const skipped = skipDeeper(text, next, itemDash, false, unsafe);
+      if (skipped >= 0) {
+        number += skipped;
+        next = skipTo;
+      }
+    }
   }
   return rootLine;
+}
+
+/** Characters after which a skipped block might not end where indentation says (quotes, flows, tabs, directives, comments in keys, tags, anchors, complex keys, block scalars): such a block is read line by line. */
+const UNSAFE_TO_SKIP = /["'[{\t%?&*!#|>]/g;
+
+/** Where skipDeeper stopped: the offset of the first line not skipped (past the end: text.length + 1). */
+let skipTo = 0;
+
+/** The first character UNSAFE_TO_SKIP finds at or after `from` in one document (-1: none), kept while the scan moves forward. */
+interface UnsafeMark {
+  from: number;
+  at: number;
+}
+
+/** Per indentation: a line break followed by at most that many spaces and then content (not blank, not a comment). */
+const SHALLOWER: RegExp[] = [];
+
+function shallowerThan(column: number): RegExp {
+  return (SHALLOWER[column] ??= new RegExp(`\\n {0,${column}}(?=[^ \\n\\r#])`, 'g'));
+}
+
+/**
+ * Skips the lines from `from` on that are blank or indented deeper than `column` (or, with
+ * `itemsAtColumn`, are sequence items at `column`): the block of a key or item no path wants.
+ * Returns how many lines it skipped, leaving the next offset in skipTo; -1 when the block holds
+ * anything that could make the line-by-line scan read it differently (it is then read line by line).
+ */
+function skipDeeper(text: string, from: number, column: number, itemsAtColumn: boolean, unsafe: UnsafeMark): number {
+  const n = text.length;
+  if (from > n) return -1;
+  // The first line that ends the block: found by a regular expression, not line by line.
+  const shallower = shallowerThan(column);
+  shallower.lastIndex = from - 1;
+  let stop = n + 1;
+  for (let m = shallower.exec(text); m; m = shallower.exec(text)) {
+    const at = m.index + m[0].length;
+    const c = text.charCodeAt(at);
+    if (itemsAtColumn && at - m.index - 1 === column) {
+      let e = text.indexOf('\n', at);
+      if (e < 0) e = n;
+      if (isItem(text, at, text.charCodeAt(e - 1) === 0x0d ? e - 1 : e)) continue;
+    }
+    if (c === 0x25 || c === 0x09) return -1;
+    stop = m.index + 1;
+    break;
+  }
+  if (stop === from) return -1;
+  if (from < unsafe.from || (unsafe.at >= 0 && unsafe.at < from)) {
+    UNSAFE_TO_SKIP.lastIndex = from;
+    unsafe.from = from;
+    unsafe.at = UNSAFE_TO_SKIP.exec(text)?.index ?? -1;
+  }
+  if (unsafe.at >= 0 && unsafe.at < Math.min(stop, n)) return -1;
+  let lines = 1;
+  for (let k = text.indexOf('\n', from); k >= 0 && k < stop - 1; k = text.indexOf('\n', k + 1)) lines++;
+  skipTo = stop;
+  return lines;
 }
 
 function childOf(node: PathTrie | undefined, segment: string | number, grow: boolean): PathTrie | undefined {

@@ -2,7 +2,7 @@
  * Scalars for the fast YAML reader (yaml-fast.ts): plain scalars resolved by js-yaml's own core
  * types, quoted scalars on one line, comments, and one-line flow collections.
  */
-import * as jsyaml from 'js-yaml';
+import { jsYaml } from './lazy-modules';
 
 /** Thrown to hand a document to js-yaml. Not an Error: no stack is captured, which would cost more than the parse. */
 export class Unsupported {
@@ -16,7 +16,12 @@ interface ImplicitType {
 
 // js-yaml's resolvers for plain scalars under the core schema (null, bool, int, float), so that
 // `010`, `0x1F`, `1_000`, `.inf` or `~` read exactly as js-yaml reads them.
-const IMPLICIT: ImplicitType[] | undefined = (jsyaml.CORE_SCHEMA as unknown as { compiledImplicit?: ImplicitType[] }).compiledImplicit;
+// Looked up on first use: most manifests never need them.
+let implicit: ImplicitType[] | undefined | null = null;
+function implicitTypes(): ImplicitType[] | undefined {
+  if (implicit === null) implicit = (jsYaml().CORE_SCHEMA as unknown as { compiledImplicit?: ImplicitType[] }).compiledImplicit;
+  return implicit;
+}
 
 const WORDS = new Map<string, unknown>([
   ['null', null], ['Null', null], ['NULL', null], ['~', null],
@@ -36,8 +41,9 @@ export function resolvePlain(text: string): unknown {
   // Only these other first characters can start a null or a number.
   if (!((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x7e)) return text;
   if (SMALL_INTEGER.test(text)) return Number(text);
-  if (!IMPLICIT) throw new Unsupported('no core schema');
-  for (const type of IMPLICIT) if (type.resolve(text)) return type.construct(text);
+  const types = implicitTypes();
+  if (!types) throw new Unsupported('no core schema');
+  for (const type of types) if (type.resolve(text)) return type.construct(text);
   return text;
 }
 
