@@ -140,15 +140,22 @@ export function unseenPodsReason(object: KubeObject, selector: LabelSelector, ns
  * rarest of its labels instead of against every workload of the namespace.
  */
 class LabelIndex {
-  private readonly byLabel = new Map<string, Workload[]>();
+  /** Label key, then value: no `key=value` string is built (and hashed) per label and lookup. */
+  private readonly byLabel = new Map<string, Map<string, Workload[]>>();
 
   constructor(private readonly workloads: Workload[]) {
     for (const w of workloads) {
-      for (const key of Object.keys(w.podLabels)) {
-        const k = `${key}=${w.podLabels[key]}`;
-        const list = this.byLabel.get(k);
+      const labels = w.podLabels;
+      for (const key of Object.keys(labels)) {
+        let values = this.byLabel.get(key);
+        if (values === undefined) {
+          values = new Map();
+          this.byLabel.set(key, values);
+        }
+        const value = labels[key];
+        const list = values.get(value);
         if (list) list.push(w);
-        else this.byLabel.set(k, [w]);
+        else values.set(value, [w]);
       }
     }
   }
@@ -157,12 +164,14 @@ class LabelIndex {
     const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : {};
     let candidates = this.workloads;
     for (const key of Object.keys(matchLabels)) {
-      const list = this.byLabel.get(`${key}=${matchLabels[key]}`) ?? [];
+      const list = this.byLabel.get(key)?.get(String(matchLabels[key])) ?? NONE;
       if (list.length < candidates.length) candidates = list;
     }
     return candidates.filter((w) => selectorMatches(selector, w.podLabels));
   }
 }
+
+const NONE: Workload[] = [];
 
 /** Links whole objects at once (for tests and callers holding every object): each object's workload view, linked. */
 export function linkObjects(objects: readonly KubeObject[]): { model: AuditModel; workloadAt: Array<Workload | undefined> } {

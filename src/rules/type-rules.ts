@@ -95,11 +95,31 @@ class Checker {
   }
 }
 
+/**
+ * Whether a value passes (absent, or of the expected type). The callers test it before building a
+ * field path, so that a path array is made only for a value to report: the synth-time audit runs
+ * this rule on every workload of every chart.
+ */
+function passes(value: unknown, expect: Expect): boolean {
+  return value === undefined || value === null || fits(value, expect);
+}
+
 function handlerPorts(check: Checker, handler: unknown, path: FieldPath): void {
   if (!isObject(handler)) return;
   for (const type of ['httpGet', 'tcpSocket', 'grpc']) {
-    if (isObject(handler[type])) check.value(handler[type].port, [...path, type, 'port'], type === 'grpc' ? 'port' : 'portOrName');
+    const action = handler[type];
+    if (!isObject(action)) continue;
+    const expect = type === 'grpc' ? 'port' : 'portOrName';
+    if (!passes(action.port, expect)) check.value(action.port, [...path, type, 'port'], expect);
   }
+}
+
+const PROBE_COUNTS = ['periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'];
+
+function checkProbe(check: Checker, probe: any, path: () => FieldPath): void {
+  for (const field of PROBE_COUNTS) if (!passes(probe[field], 'positive')) check.value(probe[field], [...path(), field], 'positive');
+  if (!passes(probe.initialDelaySeconds, 'count')) check.value(probe.initialDelaySeconds, [...path(), 'initialDelaySeconds'], 'count');
+  if (isObject(probe.httpGet) || isObject(probe.tcpSocket) || isObject(probe.grpc)) handlerPorts(check, probe, path());
 }
 
 function checkWorkload(object: KubeObject, check: Checker, podSpecPath: FieldPath, containers: ReturnType<typeof containersOf>): void {
@@ -108,26 +128,27 @@ function checkWorkload(object: KubeObject, check: Checker, podSpecPath: FieldPat
   check.field(object, [...podSpecPath, 'containers'], 'list');
   for (const c of containers) {
     const container = c.container;
-    check.value(container.image, [...c.path, 'image'], 'string');
-    if (container.ports !== undefined) check.value(container.ports, [...c.path, 'ports'], 'list');
+    if (!passes(container.image, 'string')) check.value(container.image, [...c.path, 'image'], 'string');
+    if (!passes(container.ports, 'list')) check.value(container.ports, [...c.path, 'ports'], 'list');
     if (Array.isArray(container.ports)) {
       container.ports.forEach((p: unknown, i: number) => {
         if (!isObject(p)) { check.value(p, [...c.path, 'ports', i], 'object'); return; }
-        check.value(p.containerPort, [...c.path, 'ports', i, 'containerPort'], 'port');
+        if (!passes(p.containerPort, 'port')) check.value(p.containerPort, [...c.path, 'ports', i, 'containerPort'], 'port');
         if (p.containerPort === undefined) check.out.push({ path: [...c.path, 'ports', i], message: `port ${i} of container "${c.name}" has no containerPort`, fix: 'write containerPort: <number>' });
-        if (p.name !== undefined) check.value(p.name, [...c.path, 'ports', i, 'name'], 'string');
+        if (!passes(p.name, 'string')) check.value(p.name, [...c.path, 'ports', i, 'name'], 'string');
       });
     }
     for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
       const value = container[probe];
       if (value === undefined || value === null) continue;
       if (!isObject(value)) { check.value(value, [...c.path, probe], 'object'); continue; }
-      for (const field of ['periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold']) check.value(value[field], [...c.path, probe, field], 'positive');
-      check.value(value.initialDelaySeconds, [...c.path, probe, 'initialDelaySeconds'], 'count');
-      handlerPorts(check, value, [...c.path, probe]);
+      checkProbe(check, value, () => [...c.path, probe]);
     }
     if (isObject(container.lifecycle)) {
-      for (const hook of ['preStop', 'postStart']) handlerPorts(check, container.lifecycle[hook], [...c.path, 'lifecycle', hook]);
+      for (const hook of ['preStop', 'postStart']) {
+        const handler = container.lifecycle[hook];
+        if (isObject(handler) && (isObject(handler.httpGet) || isObject(handler.tcpSocket) || isObject(handler.grpc))) handlerPorts(check, handler, [...c.path, 'lifecycle', hook]);
+      }
     }
   }
 }
