@@ -15,7 +15,7 @@ import { IConstruct } from 'constructs';
 import { requireSetting, withConstructPath } from '../concerns/errors';
 import { ALL_RULES, SEVERITY_ANNOTATION_PREFIX, severityAnnotationValue, SUPPRESS_ANNOTATION_PREFIX } from './annotations';
 import { isRuleId, RULES } from './catalogue';
-import { AuditResult, Auditor } from './engine';
+import { auditObjects, AuditResult } from './engine';
 import { describeRef } from './model';
 import { Severity } from './severity';
 import { addLibraryValidation, PerSynth, trackSynths } from './synth-pass';
@@ -143,9 +143,7 @@ function auditChart(chart: Chart): ChartAudit {
     const apiObjects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
     // The renderings are the ones cdk8s writes (synth-renders.ts). The audit keeps no object past
     // this call, so compact copies for its cross-object rules would only cost time.
-    const auditor = new Auditor({ compactViews: false });
-    renderForAudit(chart, apiObjects, (json) => auditor.add(json as KubeObject));
-    const result = auditor.finish();
+    const result = auditObjects(renderForAudit(chart, apiObjects) as KubeObject[], { compactViews: false });
     const findingsOf = new Map<ApiObject, number[]>();
     result.findings.forEach((finding, index) => {
       const object = apiObjects[finding.inputIndex];
