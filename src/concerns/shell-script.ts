@@ -106,7 +106,7 @@ function remembered(cache: Map<string, boolean>, script: string, answer: (script
   if (known === undefined) {
     known = answer(script);
     // A copy of the text as the key: the script may be a slice of a whole parsed document, which it would keep alive.
-    if (cache.size < MAX_REMEMBERED) cache.set(`${script} `.slice(0, -1), known);
+    if (cache.size < MAX_REMEMBERED) cache.set(copyOf(script), known);
   }
   return known;
 }
@@ -140,7 +140,24 @@ const MULTI_CALL = new Set(['busybox', 'toybox']);
  * The `sleep` commands of a script, read from its commands (quotes, comments and `;` inside
  * strings as a shell reads them), with `sleep`, `/bin/sleep` or `busybox sleep` as the program.
  */
-export function scriptSleeps(script: string): ScriptSleep[] {
+export function scriptSleeps(script: string): readonly ScriptSleep[] {
+  let known = sleepsCache.get(script);
+  if (known === undefined) {
+    known = Object.freeze(scriptSleepsOf(script).map((s) => Object.freeze({ ...s, args: Object.freeze(s.args.map(copyOf)) as string[] })));
+    if (sleepsCache.size < MAX_REMEMBERED) sleepsCache.set(copyOf(script), known);
+  }
+  return known;
+}
+
+/** Each script's sleeps, frozen and with copied texts (like the answers above, by script text). */
+const sleepsCache = new Map<string, readonly ScriptSleep[]>();
+
+/** A copy of a text that does not keep a parsed document alive (see remembered). */
+function copyOf(text: string): string {
+  return `${text} `.slice(0, -1);
+}
+
+function scriptSleepsOf(script: string): ScriptSleep[] {
   const sleeps: ScriptSleep[] = [];
   let loopDepth = 0;
   for (const command of shellCommands(script)) {

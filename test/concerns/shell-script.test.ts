@@ -1,4 +1,4 @@
-import { bashRunsLastCommandInPlace, lastCommandExecs, shellCommands } from '../../src/concerns/shell-script';
+import { bashRunsLastCommandInPlace, lastCommandExecs, scriptSleeps, shellCommands } from '../../src/concerns/shell-script';
 import { analyzeSignalDelivery, InitProcess } from '../../src/concerns/init-process';
 import { auditObjects } from '../../src/rules/engine';
 import { ResilientDeployment } from '../../src';
@@ -105,5 +105,22 @@ describe('the construct check and the shell-without-exec rule read scripts the s
       spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'main', image: 'nginx:1.25.3', command: ['sh', '-c', 'nginx -g "daemon off;"; echo "exec later"'] }] } } },
     };
     expect(auditObjects([manifest as any]).findings.map((f) => f.ruleId)).toContain('shell-without-exec');
+  });
+});
+
+describe('scriptSleeps, remembered by script text', () => {
+  test('asking again gives the same sleeps, and no caller can change the remembered answer', () => {
+    const script = 'echo draining; sleep 7; while kill -0 1; do sleep 1; done';
+    const first = scriptSleeps(script);
+    expect(first).toEqual([
+      { args: ['7'], inLoop: false, background: false },
+      { args: ['1'], inLoop: true, background: false },
+    ]);
+    // The same text built anew (as another document's parse would give it).
+    const again = scriptSleeps(['echo draining;', 'sleep 7;', 'while kill -0 1; do sleep 1; done'].join(' '));
+    expect(again).toBe(first);
+    expect(() => (first as Array<unknown>).push({})).toThrow();
+    expect(() => { (first[0].args as string[])[0] = '700'; }).toThrow();
+    expect(scriptSleeps(script)[0].args).toEqual(['7']);
   });
 });
