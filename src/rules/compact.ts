@@ -51,78 +51,90 @@ export function detachDeep<T>(value: T): T {
   return root as T;
 }
 
-function resilientAnnotations(annotations: unknown): Record<string, string> | undefined {
+/** How a view takes a field of the document: as it is, or detached (detachDeep). */
+type Take = <T>(value: T) => T;
+const asIs: Take = (value) => value;
+
+function resilientAnnotations(annotations: unknown, take: Take): Record<string, string> | undefined {
   if (!isObject(annotations)) return undefined;
   let out: Record<string, string> | undefined;
   for (const key of Object.keys(annotations)) {
-    if (key.startsWith(ANNOTATION_PREFIX)) (out ??= {})[key] = annotations[key];
+    if (key.startsWith(ANNOTATION_PREFIX)) (out ??= {})[key] = take(annotations[key]);
   }
   return out;
 }
 
-function compactMetadata(metadata: unknown): Record<string, unknown> | undefined {
+function compactMetadata(metadata: unknown, take: Take): Record<string, unknown> | undefined {
   if (!isObject(metadata)) return undefined;
-  const out: Record<string, unknown> = { name: metadata.name };
-  if (metadata.namespace !== undefined) out.namespace = metadata.namespace;
-  if (metadata.labels !== undefined) out.labels = metadata.labels;
-  if (metadata.ownerReferences !== undefined) out.ownerReferences = metadata.ownerReferences;
-  const annotations = resilientAnnotations(metadata.annotations);
+  const out: Record<string, unknown> = { name: take(metadata.name) };
+  if (metadata.namespace !== undefined) out.namespace = take(metadata.namespace);
+  if (metadata.labels !== undefined) out.labels = take(metadata.labels);
+  if (metadata.ownerReferences !== undefined) out.ownerReferences = take(metadata.ownerReferences);
+  const annotations = resilientAnnotations(metadata.annotations, take);
   if (annotations) out.annotations = annotations;
   return out;
 }
 
 /** An object stays an object (any object), anything else stays as it is. */
-function presence(value: unknown): unknown {
-  return isObject(value) ? OBJECT_MARK : value;
+function presence(value: unknown, take: Take): unknown {
+  return isObject(value) ? OBJECT_MARK : take(value);
 }
 
-function compactContainer(container: unknown): unknown {
-  if (!isObject(container)) return container;
+function compactContainer(container: unknown, take: Take): unknown {
+  if (!isObject(container)) return take(container);
   const lifecycle = container.lifecycle;
   return {
-    name: container.name,
-    ports: container.ports,
-    readinessProbe: presence(container.readinessProbe),
-    livenessProbe: presence(container.livenessProbe),
-    lifecycle: isObject(lifecycle) ? { preStop: presence(lifecycle.preStop) } : lifecycle,
+    name: take(container.name),
+    ports: take(container.ports),
+    readinessProbe: presence(container.readinessProbe, take),
+    livenessProbe: presence(container.livenessProbe, take),
+    lifecycle: isObject(lifecycle) ? { preStop: presence(lifecycle.preStop, take) } : take(lifecycle),
   };
 }
 
-function compactPodSpec(podSpec: unknown): unknown {
-  if (!isObject(podSpec)) return podSpec;
+function compactPodSpec(podSpec: unknown, take: Take): unknown {
+  if (!isObject(podSpec)) return take(podSpec);
   return {
-    topologySpreadConstraints: podSpec.topologySpreadConstraints,
-    affinity: podSpec.affinity,
-    containers: Array.isArray(podSpec.containers) ? podSpec.containers.map(compactContainer) : podSpec.containers,
+    topologySpreadConstraints: take(podSpec.topologySpreadConstraints),
+    affinity: take(podSpec.affinity),
+    containers: Array.isArray(podSpec.containers) ? podSpec.containers.map((c) => compactContainer(c, take)) : take(podSpec.containers),
   };
 }
 
-function compactTemplate(template: unknown): unknown {
-  if (!isObject(template)) return template;
+function compactTemplate(template: unknown, take: Take): unknown {
+  if (!isObject(template)) return take(template);
   const metadata = isObject(template.metadata)
-    ? { labels: template.metadata.labels, annotations: resilientAnnotations(template.metadata.annotations) }
-    : template.metadata;
-  return { metadata, spec: compactPodSpec(template.spec) };
+    ? { labels: take(template.metadata.labels), annotations: resilientAnnotations(template.metadata.annotations, take) }
+    : take(template.metadata);
+  return { metadata, spec: compactPodSpec(template.spec, take) };
 }
 
-/** The view of a workload object for cross-object rules, sharing no string with the parsed document. */
+/**
+ * The view of a workload object for cross-object rules, sharing no string with the parsed document.
+ * The view's own objects are new; the fields it keeps from the document are detached as they are
+ * taken, in one pass (a view built first and then copied whole was 2 % of an audit's time).
+ */
 export function compactWorkloadObject(object: KubeObject): KubeObject {
-  return detachDeep(workloadView(object));
+  return workloadViewOf(object, detachDeep);
 }
 
 /** The same, sharing strings with the document (for a worker thread: posting a message copies them). */
 export function workloadView(object: KubeObject): KubeObject {
-  const base = { apiVersion: object.apiVersion, kind: object.kind, metadata: compactMetadata(object.metadata) };
+  return workloadViewOf(object, asIs);
+}
+
+function workloadViewOf(object: KubeObject, take: Take): KubeObject {
+  const base = { apiVersion: take(object.apiVersion), kind: take(object.kind), metadata: compactMetadata(object.metadata, take) };
   const spec = object.spec;
-  if (object.kind === 'Pod') return { ...base, spec: compactPodSpec(spec) };
-  if (!isObject(spec)) return { ...base, spec };
+  if (object.kind === 'Pod') return { ...base, spec: compactPodSpec(spec, take) };
+  if (!isObject(spec)) return { ...base, spec: take(spec) };
   if (object.kind === 'CronJob') {
     const template = get(object, ['spec', 'jobTemplate', 'spec', 'template']);
-    return { ...base, spec: { jobTemplate: { spec: { template: compactTemplate(template) } } } };
+    return { ...base, spec: { jobTemplate: { spec: { template: compactTemplate(template, take) } } } };
   }
   return {
     ...base,
-    spec: { replicas: spec.replicas, selector: spec.selector, serviceName: spec.serviceName, strategy: spec.strategy, template: compactTemplate(spec.template) },
+    spec: { replicas: take(spec.replicas), selector: take(spec.selector), serviceName: take(spec.serviceName), strategy: take(spec.strategy), template: compactTemplate(spec.template, take) },
   };
 }
 
@@ -133,17 +145,21 @@ export function compactWorkload(object: KubeObject, inputIndex: number): Workloa
 
 /** The view of a Service, PodDisruptionBudget or HorizontalPodAutoscaler, sharing no string with the parsed document. */
 export function compactReferrer(object: KubeObject): KubeObject {
-  return detachDeep(referrerView(object));
+  return referrerViewOf(object, detachDeep);
 }
 
 /** The same, sharing strings with the document (for a worker thread). */
 export function referrerView(object: KubeObject): KubeObject {
-  const base = { apiVersion: object.apiVersion, kind: object.kind, metadata: compactMetadata(object.metadata) };
+  return referrerViewOf(object, asIs);
+}
+
+function referrerViewOf(object: KubeObject, take: Take): KubeObject {
+  const base = { apiVersion: take(object.apiVersion), kind: take(object.kind), metadata: compactMetadata(object.metadata, take) };
   const spec = object.spec;
   if (object.kind === 'Service' && isObject(spec)) {
-    return { ...base, spec: { selector: spec.selector, ports: spec.ports, clusterIP: spec.clusterIP } };
+    return { ...base, spec: { selector: take(spec.selector), ports: take(spec.ports), clusterIP: take(spec.clusterIP) } };
   }
-  return { ...base, spec };
+  return { ...base, spec: take(spec) };
 }
 
 /** The pod labels of a custom resource that carries a pod template, if it does. */
