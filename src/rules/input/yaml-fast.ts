@@ -42,30 +42,40 @@ function keyOf(raw: string): string {
   return typeof key === 'string' ? key : String(key);
 }
 
-/** A copy that shares no memory with the document (see detach in compact.ts). */
-function copyOf(text: string): string {
-  return text.length < 13 ? text : `${text} `.slice(0, -1);
+/**
+ * Keys read before, in a table by a hash of their characters: manifests repeat a few hundred keys,
+ * and a key found here is neither copied out of the text nor looked up in V8's string table again.
+ * The key is kept internalized (as property names are) and its characters as codes: a copy made by
+ * slicing would be a sliced string, which every charCodeAt and property store has to unwrap (that
+ * cost a third of the reader's time). A slot taken by another key stays with the first one.
+ */
+const KEY_SLOTS = 4096;
+const KEY_CODES: Array<Uint16Array | undefined> = new Array(KEY_SLOTS).fill(undefined);
+const KEY_NAMES: string[] = new Array(KEY_SLOTS).fill('');
+
+/** `key` as V8 keeps property names: an internalized flat copy, sharing no memory with the document. */
+function internalized(key: string): string {
+  return Object.keys({ [key]: 0 })[0];
 }
 
-/**
- * Keys read before, by a hash of their characters: manifests repeat a few hundred keys, and a key
- * found here is neither copied out of the text nor looked up in V8's string table again.
- */
-const KEYS = new Map<number, { readonly raw: string; readonly key: string }>();
-const MAX_KEYS = 4096;
-
 function cachedKey(text: string, from: number, to: number, hash: number): string {
-  const known = KEYS.get(hash);
-  if (known !== undefined && known.raw.length === to - from && sameAt(text, from, known.raw)) return known.key;
+  const slot = hash & (KEY_SLOTS - 1);
+  const codes = KEY_CODES[slot];
+  if (codes !== undefined && codes.length === to - from && sameAt(text, from, codes)) return KEY_NAMES[slot];
   const raw = text.slice(from, to);
   const key = keyOf(raw);
-  if (KEYS.size < MAX_KEYS) KEYS.set(hash, { raw: copyOf(raw), key: copyOf(key) });
+  if (codes === undefined) {
+    const copy = new Uint16Array(raw.length);
+    for (let k = 0; k < raw.length; k++) copy[k] = raw.charCodeAt(k);
+    KEY_NAMES[slot] = internalized(key);
+    KEY_CODES[slot] = copy;
+  }
   return key;
 }
 
-/** Whether `text` holds `raw` at `from` (a loop: for keys of a few characters, cheaper than startsWith). */
-function sameAt(text: string, from: number, raw: string): boolean {
-  for (let k = 0; k < raw.length; k++) if (text.charCodeAt(from + k) !== raw.charCodeAt(k)) return false;
+/** Whether `text` holds the characters `codes` at `from`. */
+function sameAt(text: string, from: number, codes: Uint16Array): boolean {
+  for (let k = 0; k < codes.length; k++) if (text.charCodeAt(from + k) !== codes[k]) return false;
   return true;
 }
 

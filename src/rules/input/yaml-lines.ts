@@ -158,6 +158,61 @@ export function scanYamlLines(text: string, firstLine: number, root: PathTrie, g
 /** Characters after which a skipped block might not end where indentation says (quotes, flows, tabs, directives, comments in keys, tags, anchors, complex keys, block scalars): such a block is read line by line. */
 const UNSAFE_TO_SKIP = /["'[{\t%?&*!#|>]/g;
 
+/**
+ * The first character at or after `from` (a line start) that could make a block end elsewhere
+ * than its indentation says, or -1. Of what UNSAFE_TO_SKIP finds, these cannot: a `%` after
+ * another character (a directive starts a line, and the lines of a block are indented), and a
+ * quoted scalar or flow collection that starts a value and closes on its line with nothing but
+ * spaces after it (`"true"`, `{}`, `[a, b]`), which is most of what a manifest quotes.
+ */
+function firstUnsafe(text: string, from: number): number {
+  UNSAFE_TO_SKIP.lastIndex = from;
+  for (let m = UNSAFE_TO_SKIP.exec(text); m; m = UNSAFE_TO_SKIP.exec(text)) {
+    const at = m.index;
+    const c = text.charCodeAt(at);
+    if (c === 0x25 && at > 0 && text.charCodeAt(at - 1) !== 0x0a) continue;
+    if ((c !== 0x22 && c !== 0x27 && c !== 0x5b && c !== 0x7b) || text.charCodeAt(at - 1) !== 0x20) return at;
+    const end = closesOnItsLine(text, at);
+    if (end < 0) return at;
+    UNSAFE_TO_SKIP.lastIndex = end;
+  }
+  return -1;
+}
+
+/**
+ * For a quoted scalar or flow collection opening at `at`: the end of its line when it closes on
+ * that line and only spaces follow it, else -1.
+ */
+function closesOnItsLine(text: string, at: number): number {
+  let quote = 0;
+  let depth = 0;
+  for (let i = at; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) return -1;
+    if (quote === 0x22) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) quote = 0;
+    } else if (quote === 0x27) {
+      if (c === 0x27 && text.charCodeAt(i + 1) === 0x27) i++;
+      else if (c === 0x27) quote = 0;
+    } else if (c === 0x22 || c === 0x27) {
+      quote = c;
+    } else if (c === 0x5b || c === 0x7b) {
+      depth++;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    } else if (c === 0x23 || c === 0x09) {
+      return -1;
+    }
+    if (quote === 0 && depth <= 0) {
+      let k = i + 1;
+      while (text.charCodeAt(k) === 0x20) k++;
+      return k >= text.length || text.charCodeAt(k) === 0x0a ? k : -1;
+    }
+  }
+  return -1;
+}
+
 /** Where skipDeeper stopped: the offset of the first line not skipped (past the end: text.length + 1). */
 let skipTo = 0;
 
@@ -201,9 +256,8 @@ function skipDeeper(text: string, from: number, column: number, itemsAtColumn: b
   }
   if (stop === from) return -1;
   if (from < unsafe.from || (unsafe.at >= 0 && unsafe.at < from)) {
-    UNSAFE_TO_SKIP.lastIndex = from;
     unsafe.from = from;
-    unsafe.at = UNSAFE_TO_SKIP.exec(text)?.index ?? -1;
+    unsafe.at = firstUnsafe(text, from);
   }
   if (unsafe.at >= 0 && unsafe.at < Math.min(stop, n)) return -1;
   let lines = 1;
