@@ -186,3 +186,9 @@ test('js-yaml reads a shallower `- ` line after an empty item as the next item: 
   }
   expect(fastOrDecline('a:\n  -\n  - b\n')).toEqual({ value: { a: [null, 'b'] }, declined: false });
 });
+
+test('keys longer than the reader remembers are read afresh each time, with the same values as js-yaml', () => {
+  const long = (c: string) => `${c.repeat(400)}/name`;
+  const text = `${long('a')}: 1\n${long('b')}: two\nnested:\n  ${long('a')}: 3\n`;
+  for (let i = 0; i < 3; i++) expect(parseBlockYaml(text)).toEqual(jsyaml.load(text));
+});

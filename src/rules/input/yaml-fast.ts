@@ -52,6 +52,8 @@ function keyOf(raw: string): string {
 const KEY_SLOTS = 4096;
 const KEY_CODES: Array<Uint16Array | undefined> = new Array(KEY_SLOTS).fill(undefined);
 const KEY_NAMES: string[] = new Array(KEY_SLOTS).fill('');
+/** The longest label or annotation key (a 253-character prefix, "/" and a 63-character name), rounded up. */
+const MAX_REMEMBERED_KEY = 320;
 
 /** `key` as V8 keeps property names: an internalized flat copy, sharing no memory with the document. */
 function internalized(key: string): string {
@@ -64,7 +66,8 @@ function cachedKey(text: string, from: number, to: number, hash: number): string
   if (codes !== undefined && codes.length === to - from && sameAt(text, from, codes)) return KEY_NAMES[slot];
   const raw = text.slice(from, to);
   const key = keyOf(raw);
-  if (codes === undefined) {
+  // Only short keys are remembered: a document of long keys must not make the table large.
+  if (codes === undefined && raw.length <= MAX_REMEMBERED_KEY) {
     const copy = new Uint16Array(raw.length);
     for (let k = 0; k < raw.length; k++) copy[k] = raw.charCodeAt(k);
     KEY_NAMES[slot] = internalized(key);
