@@ -8,6 +8,7 @@
  * `shell-without-exec` rule both go through {@link lastCommandExecs} and {@link bashRunsLastCommandInPlace}.
  */
 import { parse } from 'shell-quote';
+import { detach } from './detached-text';
 
 /** Operators that end one command and start the next. */
 const SEPARATORS = new Set([';', '&&', '||', '&', '|', '|&', ';;', ';&', ';;&']);
@@ -106,7 +107,7 @@ function remembered(cache: Map<string, boolean>, script: string, answer: (script
   if (known === undefined) {
     known = answer(script);
     // A copy of the text as the key: the script may be a slice of a whole parsed document, which it would keep alive.
-    if (cache.size < MAX_REMEMBERED) cache.set(copyOf(script), known);
+    if (cache.size < MAX_REMEMBERED) cache.set(detach(script), known);
   }
   return known;
 }
@@ -143,19 +144,14 @@ const MULTI_CALL = new Set(['busybox', 'toybox']);
 export function scriptSleeps(script: string): readonly ScriptSleep[] {
   let known = sleepsCache.get(script);
   if (known === undefined) {
-    known = Object.freeze(scriptSleepsOf(script).map((s) => Object.freeze({ ...s, args: Object.freeze(s.args.map(copyOf)) as string[] })));
-    if (sleepsCache.size < MAX_REMEMBERED) sleepsCache.set(copyOf(script), known);
+    known = Object.freeze(scriptSleepsOf(script).map((s) => Object.freeze({ ...s, args: Object.freeze(s.args.map(detach)) as string[] })));
+    if (sleepsCache.size < MAX_REMEMBERED) sleepsCache.set(detach(script), known);
   }
   return known;
 }
 
 /** Each script's sleeps, frozen and with copied texts (like the answers above, by script text). */
 const sleepsCache = new Map<string, readonly ScriptSleep[]>();
-
-/** A copy of a text that does not keep a parsed document alive (see remembered). */
-function copyOf(text: string): string {
-  return `${text} `.slice(0, -1);
-}
 
 function scriptSleepsOf(script: string): ScriptSleep[] {
   const sleeps: ScriptSleep[] = [];

@@ -14,21 +14,12 @@
  * A test runs every cross-object rule on whole objects and on these views and expects the same
  * findings: a rule that starts reading another field must add it here.
  */
+import { detach } from '../concerns/detached-text';
 import { ANNOTATION_PREFIX } from './annotations';
 import { get, isObject, toWorkload, Workload } from './model';
 import { KubeObject } from './types';
 
 const OBJECT_MARK = Object.freeze({});
-
-/**
- * A copy of a string that does not point into the document it was parsed from. Parsers return
- * slices of the document's text, and V8 keeps the whole text alive for as long as any slice of
- * 13 characters or more lives: a compact view that kept `autoscaling/v2` would keep its whole
- * document. Flattening `s + ' '` copies the characters; the slice then points into the copy.
- */
-export function detach(text: string): string {
-  return text.length < 13 ? text : `${text} `.slice(0, -1);
-}
 
 /** A deep copy of plain data with every string detached (iterative: no recursion over the input). */
 export function detachDeep<T>(value: T): T {

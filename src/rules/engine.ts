@@ -7,7 +7,7 @@
  */
 import { readOverrides, RuleOverrides } from './annotations';
 import { isRuleId, RULES } from './catalogue';
-import { detach } from './compact';
+import { detach } from '../concerns/detached-text';
 import { locateFindings } from './input/locate';
 import { LinkBuilder } from './links';
 import { CheckedFinding, CheckedObject, LocalChecker, settle } from './local-check';
@@ -82,7 +82,7 @@ export class Auditor {
   private readonly texts = new Map<string, string>();
   private readonly paths = new Map<string, ReadonlyArray<string | number>>();
 
-  /** One copy of a text, detached from the document it may have been built from (see detach in compact.ts). */
+  /** One copy of a text, detached from the document it may have been built from (see concerns/detached-text.ts). */
   private intern(text: string): string {
     const known = this.texts.get(text);
     if (known !== undefined) return known;

@@ -7,7 +7,8 @@
  */
 import { ALL_RULES, readOverrides, RuleOverrides } from './annotations';
 import { isRuleId, RULES } from './catalogue';
-import { compactReferrer, compactWorkloadObject, customResourcePodLabels, detach, referrerView, workloadView } from './compact';
+import { detach } from '../concerns/detached-text';
+import { compactReferrer, compactWorkloadObject, customResourcePodLabels, referrerView, workloadView } from './compact';
 import { AuditModel, isCustomResource } from './links';
 import { formatPath, isControlled, isObject, namespaceOf, refOf, toWorkload, Workload } from './model';
 import { Assumptions, Rule } from './rule';

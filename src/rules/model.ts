@@ -61,7 +61,7 @@ export function namespaceOf(object: KubeObject): string {
 
 export function refOf(object: KubeObject): ObjectRef {
   // Built field by field: this runs once per object of the input.
-  // Copies, not slices of the parsed document (see detach in compact.ts): refs outlive documents.
+  // Copies, not slices of the parsed document (see concerns/detached-text.ts): refs outlive documents.
   const copy = (v: unknown) => { const t = String(v); return t.length < 13 ? t : `${t} `.slice(0, -1); };
   const ref: { apiVersion?: string; kind: string; namespace?: string; name: string } = { kind: copy(object.kind ?? '(no kind)'), name: copy(object.metadata?.name ?? '(no name)') };
   if (object.apiVersion) ref.apiVersion = copy(object.apiVersion);

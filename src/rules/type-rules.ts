@@ -104,8 +104,12 @@ function passes(value: unknown, expect: Expect): boolean {
   return value === undefined || value === null || fits(value, expect);
 }
 
-function handlerPorts(check: Checker, handler: unknown, path: FieldPath): void {
-  if (!isObject(handler)) return;
+/** Whether a probe or hook has an action with a port (httpGet, tcpSocket, grpc). */
+function hasPortedAction(handler: unknown): handler is Record<string, any> {
+  return isObject(handler) && (isObject(handler.httpGet) || isObject(handler.tcpSocket) || isObject(handler.grpc));
+}
+
+function handlerPorts(check: Checker, handler: Record<string, any>, path: FieldPath): void {
   for (const type of ['httpGet', 'tcpSocket', 'grpc']) {
     const action = handler[type];
     if (!isObject(action)) continue;
@@ -119,7 +123,7 @@ const PROBE_COUNTS = ['periodSeconds', 'timeoutSeconds', 'failureThreshold', 'su
 function checkProbe(check: Checker, probe: any, path: () => FieldPath): void {
   for (const field of PROBE_COUNTS) if (!passes(probe[field], 'positive')) check.value(probe[field], [...path(), field], 'positive');
   if (!passes(probe.initialDelaySeconds, 'count')) check.value(probe.initialDelaySeconds, [...path(), 'initialDelaySeconds'], 'count');
-  if (isObject(probe.httpGet) || isObject(probe.tcpSocket) || isObject(probe.grpc)) handlerPorts(check, probe, path());
+  if (hasPortedAction(probe)) handlerPorts(check, probe, path());
 }
 
 function checkWorkload(object: KubeObject, check: Checker, podSpecPath: FieldPath, containers: ReturnType<typeof containersOf>): void {
@@ -147,7 +151,7 @@ function checkWorkload(object: KubeObject, check: Checker, podSpecPath: FieldPat
     if (isObject(container.lifecycle)) {
       for (const hook of ['preStop', 'postStart']) {
         const handler = container.lifecycle[hook];
-        if (isObject(handler) && (isObject(handler.httpGet) || isObject(handler.tcpSocket) || isObject(handler.grpc))) handlerPorts(check, handler, [...c.path, 'lifecycle', hook]);
+        if (hasPortedAction(handler)) handlerPorts(check, handler, [...c.path, 'lifecycle', hook]);
       }
     }
   }
