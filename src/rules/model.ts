@@ -3,6 +3,7 @@
  * sits, and the helpers rules share. How objects refer to each other (Services, budgets and
  * autoscalers to workloads) is in links.ts.
  */
+import { detach } from '../concerns/detached-text';
 import { KubeObject, ObjectRef } from './types';
 
 export type FieldPath = ReadonlyArray<string | number>;
@@ -62,7 +63,7 @@ export function namespaceOf(object: KubeObject): string {
 export function refOf(object: KubeObject): ObjectRef {
   // Built field by field: this runs once per object of the input.
   // Copies, not slices of the parsed document (see concerns/detached-text.ts): refs outlive documents.
-  const copy = (v: unknown) => { const t = String(v); return t.length < 13 ? t : `${t} `.slice(0, -1); };
+  const copy = (v: unknown) => detach(String(v));
   const ref: { apiVersion?: string; kind: string; namespace?: string; name: string } = { kind: copy(object.kind ?? '(no kind)'), name: copy(object.metadata?.name ?? '(no name)') };
   if (object.apiVersion) ref.apiVersion = copy(object.apiVersion);
   if (object.metadata?.namespace) ref.namespace = copy(object.metadata.namespace);
