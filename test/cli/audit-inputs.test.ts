@@ -127,6 +127,22 @@ describe('files that are not YAML', () => {
     ].join('\n'));
   });
 
+  test('a kustomization.yaml without apiVersion and kind (kustomize does not need them) is named as a kustomization', () => {
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), '# overlay\nresources:\n  - ../base\npatches:\n  - path: replicas.yaml\n');
+    fs.writeFileSync(path.join(dir, 'replicas.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n');
+    const r = audit([dir]);
+    expect(r.code).toBe(0);
+    const hint = `Audit what kustomize builds: kustomize build ${dir} | cdk8s-resilient audit -`;
+    expect(r.stderr).toBe([
+      `cdk8s-resilient audit: note: ${path.join(dir, 'kustomization.yaml')}:2: kustomization: the input of kustomize build, not a manifest. ${hint}`,
+      `cdk8s-resilient audit: note: ${path.join(dir, 'replicas.yaml')}: a kustomize patch (patches) in ${path.join(dir, 'kustomization.yaml')}, not a manifest on its own. ${hint}`,
+      '',
+    ].join('\n'));
+    // Any other file of no Kubernetes object is still "not Kubernetes".
+    fs.renameSync(path.join(dir, 'kustomization.yaml'), path.join(dir, 'settings.yaml'));
+    expect(audit([path.join(dir, 'settings.yaml')]).stderr).toContain('settings.yaml: no Kubernetes object');
+  });
+
   test('a directory named like a manifest is walked, not read as a file', () => {
     fs.mkdirSync(path.join(dir, 'x.yaml'));
     const r = audit([path.join(dir, 'x.yaml', '..', 'x.yaml')]);

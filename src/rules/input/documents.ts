@@ -11,7 +11,7 @@ import { KubeObject } from '../types';
 import { jsYaml } from './lazy-modules';
 import { FieldPath, jsonLineIndex, yamlLineIndex } from './lines';
 import { InputNote, parserReason } from './notes';
-import { hasActionAsMapping, isKustomization, kustomizeHint, partialObjectReason, templateVerdict } from './recognise';
+import { hasActionAsMapping, isKustomization, isKustomizationFile, kustomizeHint, partialObjectReason, templateVerdict } from './recognise';
 import { parseBlockYaml, Unsupported } from './yaml-fast';
 
 export const STDIN = '-';
@@ -88,6 +88,9 @@ function documentEvents(doc: DocumentText, context: DocumentContext): DocumentEv
   if (!parsed) parse();
   if (error) return [{ note: { kind: 'invalid', file, line: error.line, column: error.column, message: `invalid ${json ? 'JSON' : 'YAML'}: ${error.reason}` } }];
   if (value === null || value === undefined) return [];
+  const kustomizationNote = (line: number): DocumentEvent[] => [{ note: { kind: 'kustomization', file, line, message: 'kustomization: the input of kustomize build, not a manifest', hint: kustomizeHint(file === STDIN ? undefined : path.dirname(file)) } }];
+  // kustomization.yaml often leaves out apiVersion and kind, which kustomize does not require.
+  if (isKustomizationFile(file) && typeof value === 'object' && !Array.isArray(value)) return kustomizationNote(json ? firstLine : firstContentLine(text, firstLine));
   const events: DocumentEvent[] = [];
   // The line of an object inside a list, for a note: from the text, as a report would find it.
   const lineOf = (prefix: FieldPath, known: number | undefined) => known
@@ -97,7 +100,7 @@ function documentEvents(doc: DocumentText, context: DocumentContext): DocumentEv
     if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') continue;
     const known = prefix.length === 0 ? (json ? firstLine : firstContentLine(text, firstLine)) : undefined;
     if (isKustomization(file, object)) {
-      return [{ note: { kind: 'kustomization', file, line: lineOf(prefix, known), message: 'kustomization: the input of kustomize build, not a manifest', hint: kustomizeHint(file === STDIN ? undefined : path.dirname(file)) } }];
+      return kustomizationNote(lineOf(prefix, known));
     }
     const partial = partialObjectReason(object, podSpecOf(object));
     if (partial) {

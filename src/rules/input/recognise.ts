@@ -39,12 +39,12 @@ export function helmChartOf(file: string, cache: Map<string, string | undefined>
 export function templateVerdict(text: string, chart: string | undefined, parses: () => boolean): TemplateVerdict | undefined {
   if (!text.includes('{{') || !ACTION.test(text)) return undefined;
   const helm = HELM_ACTION.exec(text);
-  const render = `helm template RELEASE ${chart ? relativeDir(chart) : 'CHART_DIR'} | cdk8s-resilient audit -`;
+  const render = `helm template RELEASE ${chart ? shownPath(chart) : 'CHART_DIR'} | cdk8s-resilient audit -`;
   if (helm || chart) {
     const uses = helm ? ` (uses ${helm[0].replace(/^\{\{-?\s*/, '').trim().slice(0, 40)})` : '';
     return {
       kind: 'helm-template',
-      message: `Helm template${chart ? ` of the chart in ${relativeDir(chart)}` : ''}${uses}: not a manifest until Helm renders it`,
+      message: `Helm template${chart ? ` of the chart in ${shownPath(chart)}` : ''}${uses}: not a manifest until Helm renders it`,
       hint: `Audit the rendered manifests: ${render}`,
     };
   }
@@ -54,9 +54,10 @@ export function templateVerdict(text: string, chart: string | undefined, parses:
   return undefined;
 }
 
-function relativeDir(dir: string): string {
-  const relative = path.relative(process.cwd(), dir);
-  return relative === '' ? '.' : relative.startsWith('..') ? dir : relative;
+/** A file or directory as notes show it: relative to the working directory when inside it, else as found. */
+function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' ? '.' : relative.startsWith('..') ? file : relative;
 }
 
 /** True when a parsed value carries a `{{ }}` action read as a flow mapping (`replicas: {{ .x }}`). */
@@ -77,8 +78,13 @@ export function hasActionAsMapping(value: unknown): boolean {
 
 const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
+/** A file kustomize reads as a kustomization by its name, whether or not it states apiVersion and kind (both are optional there). */
+export function isKustomizationFile(file: string): boolean {
+  return KUSTOMIZATION_FILES.has(path.basename(file));
+}
+
 export function isKustomization(file: string, object: KubeObject | undefined): boolean {
-  if (KUSTOMIZATION_FILES.has(path.basename(file))) return true;
+  if (isKustomizationFile(file)) return true;
   return !!object && typeof object.apiVersion === 'string' && object.apiVersion.startsWith('kustomize.config.k8s.io/');
 }
 
@@ -103,7 +109,7 @@ export function kustomizeInputs(directories: readonly string[], files: readonly 
         continue;
       }
       if (!isObject(doc)) continue;
-      const where = path.relative(process.cwd(), file) || file;
+      const where = shownPath(file);
       const add = (ref: unknown, what: string) => {
         if (typeof ref !== 'string' || ref.includes('\n') || /^[a-z]+:\/\//.test(ref)) return;
         const target = path.resolve(dir, ref.replace(/^[^=]+=/, ''));
@@ -156,7 +162,7 @@ function hasPatchDirective(object: KubeObject): boolean {
 
 /** How to audit what a kustomization in `dir` builds. */
 export function kustomizeHint(dir = 'DIR'): string {
-  return `Audit what kustomize builds: kustomize build ${dir === 'DIR' ? dir : relativeDir(dir)} | cdk8s-resilient audit -`;
+  return `Audit what kustomize builds: kustomize build ${dir === 'DIR' ? dir : shownPath(dir)} | cdk8s-resilient audit -`;
 }
 
 /** The note for a file that holds no Kubernetes object. */
