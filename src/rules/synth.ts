@@ -165,6 +165,8 @@ export function attachResilienceRules(construct: IConstruct): void {
   trackSynths(construct);
   addLibraryValidation(construct, () => {
     const { result, findingsOf, reported } = auditChart(Chart.of(construct));
+    // A clean chart (the usual case) has nothing for any construct: no walk of this one's objects.
+    if (result.findings.length === 0) return [];
     // A later pass of the same synth has the same findings: report the same errors, and do not
     // print the warnings once more per chart of the app.
     const known = reported.get(construct);
