@@ -63,6 +63,11 @@ export function readDocument(doc: DocumentText, context: DocumentContext): Docum
   return { events, content: events.length > 0 || /^\s*[^\s#]/m.test(doc.text) };
 }
 
+/** The note that ends a kustomization: it is kustomize's input, not a manifest. */
+function kustomizationNote(file: string, line: number): DocumentEvent[] {
+  return [{ note: { kind: 'kustomization', file, line, message: 'kustomization: the input of kustomize build, not a manifest', hint: kustomizeHint(file === STDIN ? undefined : path.dirname(file)) } }];
+}
+
 function documentEvents(doc: DocumentText, context: DocumentContext): DocumentEvent[] {
   const { file, json, chart } = context;
   const { text, firstLine } = doc;
@@ -88,9 +93,8 @@ function documentEvents(doc: DocumentText, context: DocumentContext): DocumentEv
   if (!parsed) parse();
   if (error) return [{ note: { kind: 'invalid', file, line: error.line, column: error.column, message: `invalid ${json ? 'JSON' : 'YAML'}: ${error.reason}` } }];
   if (value === null || value === undefined) return [];
-  const kustomizationNote = (line: number): DocumentEvent[] => [{ note: { kind: 'kustomization', file, line, message: 'kustomization: the input of kustomize build, not a manifest', hint: kustomizeHint(file === STDIN ? undefined : path.dirname(file)) } }];
   // kustomization.yaml often leaves out apiVersion and kind, which kustomize does not require.
-  if (isKustomizationFile(file) && typeof value === 'object' && !Array.isArray(value)) return kustomizationNote(json ? firstLine : firstContentLine(text, firstLine));
+  if (typeof value === 'object' && !Array.isArray(value) && isKustomizationFile(file)) return kustomizationNote(file, json ? firstLine : firstContentLine(text, firstLine));
   const events: DocumentEvent[] = [];
   // The line of an object inside a list, for a note: from the text, as a report would find it.
   const lineOf = (prefix: FieldPath, known: number | undefined) => known
@@ -100,7 +104,7 @@ function documentEvents(doc: DocumentText, context: DocumentContext): DocumentEv
     if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') continue;
     const known = prefix.length === 0 ? (json ? firstLine : firstContentLine(text, firstLine)) : undefined;
     if (isKustomization(file, object)) {
-      return kustomizationNote(lineOf(prefix, known));
+      return kustomizationNote(file, lineOf(prefix, known));
     }
     const partial = partialObjectReason(object, podSpecOf(object));
     if (partial) {
